@@ -1,0 +1,30 @@
+# Everything a newcomer needs: `make test` and `make demo`. Both create .venv when missing.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PIP := $(BIN)/pip --disable-pip-version-check -q
+
+.PHONY: install test lint demo bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(PIP) install -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+
+test: $(STAMP) lint
+	$(BIN)/pytest
+
+demo: $(STAMP)
+	$(BIN)/python -m coldfront_ecs_plugin.demo
+
+bench: $(STAMP)
+	$(BIN)/python bench/sync_bench.py $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache

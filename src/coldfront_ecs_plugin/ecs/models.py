@@ -1,0 +1,90 @@
+"""Small immutable values returned by the ECS client.
+
+Sizes from ECS quota endpoints are GB (ECS means GiB, 2**30 bytes); billing sizes are
+converted to bytes by the client so callers never see ECS's ``sizeunit``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+UNLIMITED = -1
+
+
+@dataclass(frozen=True)
+class Quota:
+    """A hard (``block_size_gb``) and soft (``notification_size_gb``) quota; -1 means unset."""
+
+    block_size_gb: int
+    notification_size_gb: int
+
+    @property
+    def unlimited(self) -> bool:
+        return self.block_size_gb == UNLIMITED
+
+
+@dataclass(frozen=True)
+class ReplicationGroup:
+    id: str
+    name: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Namespace:
+    name: str
+    default_replication_group: str | None = None
+    user_mapping: tuple = ()
+    # namespace quota when the response carried it (ECS 3.x get/list), else None
+    quota: Quota | None = None
+
+
+@dataclass(frozen=True)
+class Bucket:
+    name: str
+    namespace: str
+    replication_group: str | None = None
+    filesystem_enabled: bool = False
+    owner: str | None = None
+    quota: Quota | None = None
+    created: str | None = None
+
+
+@dataclass(frozen=True)
+class BucketUsage:
+    namespace: str
+    bucket: str
+    size_bytes: int
+    objects: int
+    sample_time: str | None = None
+
+
+@dataclass(frozen=True)
+class NamespaceUsage:
+    namespace: str
+    size_bytes: int
+    objects: int
+    buckets: dict[str, BucketUsage] = field(default_factory=dict)
+    sample_time: str | None = None
+
+
+@dataclass(frozen=True)
+class Capacity:
+    total_provisioned_gb: float
+    total_free_gb: float
+
+    @property
+    def used_gb(self) -> float:
+        return self.total_provisioned_gb - self.total_free_gb
+
+
+@dataclass(frozen=True)
+class ObjectUser:
+    userid: str
+    namespace: str
+
+
+@dataclass(frozen=True)
+class SecretKeys:
+    userid: str
+    keys: tuple[str, ...]

@@ -1,0 +1,42 @@
+"""Django settings for the test suite: real ColdFront 1.1.x settings plus the plugin.
+
+The database is chosen with ``ECS_TEST_DB``: ``sqlite`` (default), ``postgres`` or
+``mariadb`` (the local servers our machines run), or any ColdFront ``DB_URL``.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
+os.environ.setdefault("DEBUG", "False")
+
+_DB = os.environ.get("ECS_TEST_DB", "sqlite").lower()
+_DB_URLS = {
+    "postgres": "psql://postgres@127.0.0.1:5432/test",
+    "mariadb": "mysql://root@127.0.0.1:3306/test",
+}
+if _DB in _DB_URLS:
+    os.environ["DB_URL"] = _DB_URLS[_DB]
+elif _DB == "sqlite":
+    os.environ["DB_URL"] = "sqlite:///" + os.path.join(tempfile.gettempdir(), "ecs-plugin-test.sqlite3")
+
+if os.environ.get("DB_URL", "").startswith("mysql"):
+    import pymysql
+
+    pymysql.version_info = (2, 2, 7, "final", 0)  # Django checks the mysqlclient version it emulates
+    pymysql.install_as_MySQLdb()
+
+from coldfront.config.settings import *  # noqa: E402
+
+INSTALLED_APPS += ["coldfront_ecs_plugin"]
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+EMAIL_ENABLED = False
+Q_CLUSTER = {"name": "ecs-test", "sync": True, "orm": "default", "timeout": 60, "retry": 120}
+
+ECS_USER = "admin"
+ECS_PASS = "ChangeMe"
+ECS_REQUEST_TIMEOUT = 5
+# the session's simulator writes its CA here (see conftest.py)
+ECS_VERIFY_SSL = os.path.join(tempfile.gettempdir(), f"ecs-plugin-test-ca-{os.getpid()}.pem")
