@@ -1,0 +1,150 @@
+"""The plugin's settings: read from Django settings, falling back to the environment.
+
+ColdFront reads its own settings with django-environ from the environment and ``.env``
+files; ours follow the same route, so either a ``local_settings.py`` line or an exported
+variable works.  ``problems()`` feeds the Django system checks.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings as django_settings
+
+DEFAULTS: dict[str, Any] = {
+    "ECS_USER": "",
+    "ECS_PASS": "",
+    "ECS_CLIENT_VERSION": "3",
+    "ECS_REQUEST_TIMEOUT": 30.0,
+    "ECS_VERIFY_SSL": True,
+    "ECS_RESOURCE_NAME_CONTAINS": "ecs",
+    "ECS_TB_PER_QUANTITY": 1.0,
+    "ECS_QUOTA_NOTIFICATION_PERCENT": 90.0,
+    "ECS_SYNC_CONCURRENCY": 4,
+    "ECS_ALLOW_HTTP": False,
+    "ECS_LDAP_GROUP_SOURCE": "project_title",
+    "ECS_SYNC_SCHEDULE_MINUTES": 60,
+}
+
+LDAP_GROUP_SOURCES = ("project_title", "pi_username", "none")
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+class SettingsError(ValueError):
+    """A plugin setting is missing or invalid."""
+
+
+@dataclass(frozen=True)
+class ECSSettings:
+    user: str
+    password: str = field(repr=False)
+    client_version: str = "3"
+    request_timeout: float = 30.0
+    verify_ssl: bool | str = True
+    resource_name_contains: str = "ecs"
+    tb_per_quantity: float = 1.0
+    quota_notification_percent: float = 90.0
+    sync_concurrency: int = 4
+    allow_http: bool = False
+    ldap_group_source: str = "project_title"
+    sync_schedule_minutes: int = 60
+
+
+def _raw(name: str) -> Any:
+    if hasattr(django_settings, name):
+        return getattr(django_settings, name)
+    try:  # ColdFront's django-environ instance also sees its .env files
+        from coldfront.config.env import ENV
+
+        value = ENV.str(name, default=None)
+    except Exception:  # pragma: no cover - ColdFront always ships env.py
+        value = os.environ.get(name)
+    return DEFAULTS[name] if value is None else value
+
+
+def _bool(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise SettingsError(f"{name} must be True or False, got {value!r}")
+
+
+def _number(name: str, value: Any, kind: type, low: float, high: float | None = None) -> Any:
+    try:
+        number = kind(value)
+    except (TypeError, ValueError):
+        raise SettingsError(f"{name} must be a number, got {value!r}") from None
+    if number != number or number < low or (high is not None and number > high):
+        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise SettingsError(f"{name} must be {bound}, got {value!r}")
+    return number
+
+
+def _verify(value: Any) -> bool | str:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip()
+    if text.lower() in _TRUE:
+        return True
+    if text.lower() in _FALSE - {""}:
+        return False
+    if not text:
+        return True
+    if not os.path.isfile(text):
+        raise SettingsError(f"ECS_VERIFY_SSL is neither True/False nor a readable CA bundle file: {text!r}")
+    return text
+
+
+def load(*, require_credentials: bool = True) -> ECSSettings:
+    """Read and validate every setting; raise SettingsError naming the first bad one."""
+    user = str(_raw("ECS_USER") or "")
+    password = str(_raw("ECS_PASS") or "")
+    if require_credentials and not user:
+        raise SettingsError("ECS_USER is not set")
+    if require_credentials and not password:
+        raise SettingsError("ECS_PASS is not set")
+    version = str(_raw("ECS_CLIENT_VERSION")).strip()
+    if version not in ("2", "3", "4"):
+        raise SettingsError(f"ECS_CLIENT_VERSION must be '2', '3' or '4', got {version!r}")
+    source = str(_raw("ECS_LDAP_GROUP_SOURCE")).strip()
+    if source not in LDAP_GROUP_SOURCES:
+        raise SettingsError(f"ECS_LDAP_GROUP_SOURCE must be one of {', '.join(LDAP_GROUP_SOURCES)}, got {source!r}")
+    contains = str(_raw("ECS_RESOURCE_NAME_CONTAINS")).strip()
+    if not contains:
+        raise SettingsError("ECS_RESOURCE_NAME_CONTAINS must not be empty")
+    return ECSSettings(
+        user=user,
+        password=password,
+        client_version=version,
+        request_timeout=_number("ECS_REQUEST_TIMEOUT", _raw("ECS_REQUEST_TIMEOUT"), float, 0.01, 3600),
+        verify_ssl=_verify(_raw("ECS_VERIFY_SSL")),
+        resource_name_contains=contains,
+        tb_per_quantity=_number("ECS_TB_PER_QUANTITY", _raw("ECS_TB_PER_QUANTITY"), float, 1e-6, 1e6),
+        quota_notification_percent=_number(
+            "ECS_QUOTA_NOTIFICATION_PERCENT", _raw("ECS_QUOTA_NOTIFICATION_PERCENT"), float, 1, 100
+        ),
+        sync_concurrency=_number("ECS_SYNC_CONCURRENCY", _raw("ECS_SYNC_CONCURRENCY"), int, 1, 32),
+        allow_http=_bool("ECS_ALLOW_HTTP", _raw("ECS_ALLOW_HTTP")),
+        ldap_group_source=source,
+        sync_schedule_minutes=_number("ECS_SYNC_SCHEDULE_MINUTES", _raw("ECS_SYNC_SCHEDULE_MINUTES"), int, 1, 10080),
+    )
+
+
+def problems() -> list[str]:
+    """Every settings problem, one message each (for ``manage.py check``)."""
+    found: list[str] = []
+    try:
+        load(require_credentials=False)
+    except SettingsError as exc:
+        found.append(str(exc))
+    for name in ("ECS_USER", "ECS_PASS"):
+        if not _raw(name):
+            found.append(f"{name} is not set")
+    return found
