@@ -17,8 +17,10 @@ install: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 
+# SQLite first, then PostgreSQL and MariaDB when reachable (required under CI=true)
 test: $(STAMP) lint
 	$(BIN)/pytest
+	.ci/db-matrix
 
 demo: $(STAMP)
 	$(BIN)/python -m coldfront_ecs_plugin.demo

@@ -1,7 +1,7 @@
 """Django settings for the test suite: real ColdFront 1.1.x settings plus the plugin.
 
 The database is chosen with ``ECS_TEST_DB``: ``sqlite`` (default), ``postgres`` or
-``mariadb`` (the local servers our machines run), or any ColdFront ``DB_URL``.
+``mariadb`` (the local servers our machines run); ColdFront's own ``DB_URL`` wins if set.
 """
 
 import os
@@ -14,11 +14,13 @@ _DB = os.environ.get("ECS_TEST_DB", "sqlite").lower()
 _DB_URLS = {
     "postgres": "psql://postgres@127.0.0.1:5432/test",
     "mariadb": "mysql://root@127.0.0.1:3306/test",
+    "sqlite": "sqlite:///" + os.path.join(tempfile.gettempdir(), "ecs-plugin-test.sqlite3"),
 }
-if _DB in _DB_URLS:
+if _DB not in _DB_URLS:
+    raise RuntimeError(f"ECS_TEST_DB must be one of {', '.join(_DB_URLS)}, got {_DB!r}")
+# an explicit DB_URL (ColdFront's own variable) wins over ECS_TEST_DB
+if not os.environ.get("DB_URL"):
     os.environ["DB_URL"] = _DB_URLS[_DB]
-elif _DB == "sqlite":
-    os.environ["DB_URL"] = "sqlite:///" + os.path.join(tempfile.gettempdir(), "ecs-plugin-test.sqlite3")
 
 if os.environ.get("DB_URL", "").startswith("mysql"):
     import pymysql

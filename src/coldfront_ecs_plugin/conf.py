@@ -102,49 +102,64 @@ def _verify(value: Any) -> bool | str:
     return text
 
 
+def _collect(require_credentials: bool) -> tuple[dict[str, Any], list[str]]:
+    """Validate every setting; return the parsed values and one message per problem."""
+    values: dict[str, Any] = {}
+    errors: list[str] = []
+
+    def attempt(key: str, parse) -> None:
+        try:
+            values[key] = parse()
+        except SettingsError as exc:
+            errors.append(str(exc))
+
+    values["user"] = str(_raw("ECS_USER") or "")
+    values["password"] = str(_raw("ECS_PASS") or "")
+    if require_credentials:
+        errors.extend(f"{name} is not set" for name, key in (("ECS_USER", "user"), ("ECS_PASS", "password"))
+                      if not values[key])
+
+    def version() -> str:
+        text = str(_raw("ECS_CLIENT_VERSION")).strip()
+        if text not in ("2", "3", "4"):
+            raise SettingsError(f"ECS_CLIENT_VERSION must be '2', '3' or '4', got {text!r}")
+        return text
+
+    def source() -> str:
+        text = str(_raw("ECS_LDAP_GROUP_SOURCE")).strip()
+        if text not in LDAP_GROUP_SOURCES:
+            raise SettingsError(f"ECS_LDAP_GROUP_SOURCE must be one of {', '.join(LDAP_GROUP_SOURCES)}, got {text!r}")
+        return text
+
+    def contains() -> str:
+        text = str(_raw("ECS_RESOURCE_NAME_CONTAINS")).strip()
+        if not text:
+            raise SettingsError("ECS_RESOURCE_NAME_CONTAINS must not be empty")
+        return text
+
+    attempt("client_version", version)
+    attempt("request_timeout", lambda: _number("ECS_REQUEST_TIMEOUT", _raw("ECS_REQUEST_TIMEOUT"), float, 0.01, 3600))
+    attempt("verify_ssl", lambda: _verify(_raw("ECS_VERIFY_SSL")))
+    attempt("resource_name_contains", contains)
+    attempt("tb_per_quantity", lambda: _number("ECS_TB_PER_QUANTITY", _raw("ECS_TB_PER_QUANTITY"), float, 1e-6, 1e6))
+    attempt("quota_notification_percent", lambda: _number(
+        "ECS_QUOTA_NOTIFICATION_PERCENT", _raw("ECS_QUOTA_NOTIFICATION_PERCENT"), float, 1, 100))
+    attempt("sync_concurrency", lambda: _number("ECS_SYNC_CONCURRENCY", _raw("ECS_SYNC_CONCURRENCY"), int, 1, 32))
+    attempt("allow_http", lambda: _bool("ECS_ALLOW_HTTP", _raw("ECS_ALLOW_HTTP")))
+    attempt("ldap_group_source", source)
+    attempt("sync_schedule_minutes", lambda: _number(
+        "ECS_SYNC_SCHEDULE_MINUTES", _raw("ECS_SYNC_SCHEDULE_MINUTES"), int, 1, 10080))
+    return values, errors
+
+
 def load(*, require_credentials: bool = True) -> ECSSettings:
-    """Read and validate every setting; raise SettingsError naming the first bad one."""
-    user = str(_raw("ECS_USER") or "")
-    password = str(_raw("ECS_PASS") or "")
-    if require_credentials and not user:
-        raise SettingsError("ECS_USER is not set")
-    if require_credentials and not password:
-        raise SettingsError("ECS_PASS is not set")
-    version = str(_raw("ECS_CLIENT_VERSION")).strip()
-    if version not in ("2", "3", "4"):
-        raise SettingsError(f"ECS_CLIENT_VERSION must be '2', '3' or '4', got {version!r}")
-    source = str(_raw("ECS_LDAP_GROUP_SOURCE")).strip()
-    if source not in LDAP_GROUP_SOURCES:
-        raise SettingsError(f"ECS_LDAP_GROUP_SOURCE must be one of {', '.join(LDAP_GROUP_SOURCES)}, got {source!r}")
-    contains = str(_raw("ECS_RESOURCE_NAME_CONTAINS")).strip()
-    if not contains:
-        raise SettingsError("ECS_RESOURCE_NAME_CONTAINS must not be empty")
-    return ECSSettings(
-        user=user,
-        password=password,
-        client_version=version,
-        request_timeout=_number("ECS_REQUEST_TIMEOUT", _raw("ECS_REQUEST_TIMEOUT"), float, 0.01, 3600),
-        verify_ssl=_verify(_raw("ECS_VERIFY_SSL")),
-        resource_name_contains=contains,
-        tb_per_quantity=_number("ECS_TB_PER_QUANTITY", _raw("ECS_TB_PER_QUANTITY"), float, 1e-6, 1e6),
-        quota_notification_percent=_number(
-            "ECS_QUOTA_NOTIFICATION_PERCENT", _raw("ECS_QUOTA_NOTIFICATION_PERCENT"), float, 1, 100
-        ),
-        sync_concurrency=_number("ECS_SYNC_CONCURRENCY", _raw("ECS_SYNC_CONCURRENCY"), int, 1, 32),
-        allow_http=_bool("ECS_ALLOW_HTTP", _raw("ECS_ALLOW_HTTP")),
-        ldap_group_source=source,
-        sync_schedule_minutes=_number("ECS_SYNC_SCHEDULE_MINUTES", _raw("ECS_SYNC_SCHEDULE_MINUTES"), int, 1, 10080),
-    )
+    """Read and validate every setting; SettingsError lists every bad one."""
+    values, errors = _collect(require_credentials)
+    if errors:
+        raise SettingsError("; ".join(errors))
+    return ECSSettings(**values)
 
 
 def problems() -> list[str]:
     """Every settings problem, one message each (for ``manage.py check``)."""
-    found: list[str] = []
-    try:
-        load(require_credentials=False)
-    except SettingsError as exc:
-        found.append(str(exc))
-    for name in ("ECS_USER", "ECS_PASS"):
-        if not _raw(name):
-            found.append(f"{name} is not set")
-    return found
+    return _collect(require_credentials=True)[1]
