@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml constraints.txt
 install: $(STAMP)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench demo
 
 # SQLite first, then PostgreSQL and MariaDB when reachable (required under CI=true)
 test: $(STAMP) lint
@@ -23,7 +23,7 @@ test: $(STAMP) lint
 	.ci/db-matrix
 
 demo: $(STAMP)
-	$(BIN)/python -m coldfront_ecs_plugin.demo
+	$(BIN)/python demo/run_demo.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/sync_bench.py $(BENCH_ARGS)

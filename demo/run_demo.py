@@ -1,0 +1,259 @@
+"""`make demo`: the plugin end to end on this machine, with no ECS and no ColdFront install.
+
+Starts the ECS simulator, builds a SQLite ColdFront, approves three storage requests through
+ColdFront's real approval view (so the plugin provisions them on the simulator), approves a
+quota change through the real change-request view, writes usage into the simulator, runs
+``ecs_sync`` and prints what ColdFront now shows.  Everything lives in ./demo-run/.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+RUN = ROOT / "demo-run"
+DB = RUN / "coldfront.sqlite3"
+CA = RUN / "ecs-simulator-ca.pem"
+LOCAL_SETTINGS = RUN / "local_settings.py"
+ADMIN_PASSWORD = "demo-admin"  # a throwaway demo login, printed below on purpose
+
+PROJECTS = [
+    # (title, pi, quota TB, usage bytes)
+    ("Smith Lab: Genomics", "asmith", 10.0, 3 * 2**40 + 512 * 2**30),
+    ("Müller Imaging Group", "bmuller", 5.0, 4 * 2**40),
+    ("Data Science Core", "cdata", 2.5, 200 * 2**30),
+]
+
+
+def start_simulator() -> tuple[subprocess.Popen, str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ecs_simulator", "--port", "0", "--ca-out", str(CA)],
+        stdout=subprocess.PIPE, text=True,
+    )
+    line = proc.stdout.readline().strip() if proc.stdout else ""
+    if not line.startswith("listening on "):
+        proc.kill()
+        sys.exit(f"the ECS simulator did not start: {line!r}")
+    return proc, line.removeprefix("listening on ")
+
+
+def configure_django(base_url: str) -> None:
+    LOCAL_SETTINGS.write_text(
+        "# written by `make demo`: enables the plugin in a stock ColdFront\n"
+        "INSTALLED_APPS += ['coldfront_ecs_plugin']\n"
+        "ECS_USER = 'admin'\n"
+        "ECS_PASS = 'ChangeMe'  # the simulator's default management login\n"
+        f"ECS_VERIFY_SSL = {str(CA)!r}\n"
+        "EMAIL_ENABLED = False\n"
+    )
+    os.environ.update({
+        "DJANGO_SETTINGS_MODULE": "coldfront.config.settings",
+        "COLDFRONT_CONFIG": str(LOCAL_SETTINGS),
+        "DB_URL": f"sqlite:///{DB}",
+        "SECRET_KEY": "demo-only-not-secret",
+        "DEBUG": "True",
+    })
+    import django
+
+    django.setup()
+
+
+def quiet_call(*args, **kwargs) -> None:
+    from django.core.management import call_command
+
+    with open(os.devnull, "w") as devnull:
+        call_command(*args, stdout=devnull, stderr=devnull, **kwargs)
+
+
+def build_coldfront(base_url: str):
+    from coldfront.core.allocation.models import (
+        Allocation,
+        AllocationAttribute,
+        AllocationAttributeType,
+        AllocationStatusChoice,
+    )
+    from coldfront.core.project.models import Project, ProjectStatusChoice
+    from coldfront.core.resource.models import Resource, ResourceAttribute, ResourceAttributeType, ResourceType
+    from django.contrib.auth.models import User
+    from django.core.management import call_command
+
+    from coldfront_ecs_plugin import attributes
+
+    print("• migrating a fresh ColdFront database and loading its defaults …")
+    quiet_call("initial_setup", "--force_overwrite")
+    print("• manage.py ecs_setup")
+    call_command("ecs_setup")
+
+    admin = User.objects.create_superuser("admin", "admin@example.org", ADMIN_PASSWORD)
+    resource = Resource.objects.create(
+        name="ECS Object Storage", description="Dell EMC ECS (simulated)",
+        resource_type=ResourceType.objects.get(name="Storage"),
+    )
+    for name, value in ((attributes.URL, base_url.removeprefix("https://")), (attributes.REPLICATION_GROUP, "rg1")):
+        ResourceAttribute.objects.create(
+            resource=resource, value=value,
+            resource_attribute_type=ResourceAttributeType.objects.get(name=name),
+        )
+    quota_type = AllocationAttributeType.objects.get(name=attributes.QUOTA_TB)
+    allocations = []
+    for title, username, quota_tb, _usage in PROJECTS:
+        pi = User.objects.create_user(username, f"{username}@example.org", "demo", first_name=username[1:].title())
+        project = Project.objects.create(
+            title=title, pi=pi, description=f"{title}: demo project for the ECS plugin.",
+            status=ProjectStatusChoice.objects.get(name="Active"),
+        )
+        allocation = Allocation.objects.create(
+            project=project, status=AllocationStatusChoice.objects.get(name="New"), quantity=1,
+            justification="Object storage for the lab", is_changeable=True,
+        )
+        allocation.resources.add(resource)
+        AllocationAttribute.objects.create(allocation=allocation, allocation_attribute_type=quota_type,
+                                           value=str(quota_tb))
+        allocations.append(allocation)
+    return admin, resource, allocations
+
+
+def approve_through_coldfront(admin, allocations) -> None:
+    """POST the admin's Approve button: ColdFront's own view sends allocation_activate."""
+    from coldfront.core.allocation.models import AllocationStatusChoice
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+    active = AllocationStatusChoice.objects.get(name="Active")
+    for allocation in allocations:
+        response = client.post(
+            reverse("allocation-detail", kwargs={"pk": allocation.pk}),
+            {"status": active.pk, "action": "approve", "is_changeable": "on",
+             "end_date": (datetime.date.today() + datetime.timedelta(days=365)).isoformat()},
+        )
+        print(f"• approved allocation {allocation.pk} ({allocation.project.title}) → HTTP {response.status_code}")
+
+
+def approve_quota_change(admin, allocation, new_tb: float) -> None:
+    """A PI's change request, approved through ColdFront's change-request view."""
+    from coldfront.core.allocation.models import (
+        AllocationAttributeChangeRequest,
+        AllocationChangeRequest,
+        AllocationChangeStatusChoice,
+    )
+    from django.test import Client
+    from django.urls import reverse
+
+    from coldfront_ecs_plugin import attributes
+
+    quota = allocation.allocationattribute_set.get(allocation_attribute_type__name=attributes.QUOTA_TB)
+    change = AllocationChangeRequest.objects.create(
+        allocation=allocation, status=AllocationChangeStatusChoice.objects.get(name="Pending"),
+        justification="More imaging data this year", end_date_extension=0,
+    )
+    AllocationAttributeChangeRequest.objects.create(
+        allocation_change_request=change, allocation_attribute=quota, new_value=str(new_tb)
+    )
+    client = Client()
+    client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+    response = client.post(reverse("allocation-change-detail", kwargs={"pk": change.pk}), {
+        "action": "approve", "end_date_extension": 0, "notes": "",
+        "attributeform-TOTAL_FORMS": 1, "attributeform-INITIAL_FORMS": 1,
+        "attributeform-MIN_NUM_FORMS": 0, "attributeform-MAX_NUM_FORMS": 1,
+        "attributeform-0-new_value": str(new_tb),
+    })
+    print(f"• approved a quota change for allocation {allocation.pk}: {quota.value} → {new_tb} TB "
+          f"→ HTTP {response.status_code}")
+
+
+def write_usage(base_url: str, allocations) -> None:
+    from coldfront_ecs_plugin import attributes
+
+    session = requests.Session()
+    session.verify = str(CA)
+    for allocation, (_title, _pi, _tb, usage) in zip(allocations, PROJECTS, strict=True):
+        namespace = allocation.get_attribute(attributes.NAMESPACE)
+        bucket = allocation.get_attribute(attributes.BUCKET)
+        if not namespace:
+            continue
+        session.post(f"{base_url}/_sim/usage", json={
+            "namespace": namespace, "bucket": bucket, "size_bytes": usage, "objects": usage // (8 * 2**20)},
+            timeout=10).raise_for_status()
+    session.post(f"{base_url}/_sim/capacity", json={"total_provisioned_gb": 512_000, "total_free_gb": 371_200},
+                 timeout=10).raise_for_status()
+
+
+def print_table(resource, allocations) -> None:
+    from coldfront.core.allocation.models import AllocationAdminNote
+
+    from coldfront_ecs_plugin import attributes
+
+    rows = [("allocation", "project", "status", "namespace", "bucket", "quota TB", "used TB", "used %")]
+    for allocation in allocations:
+        allocation.refresh_from_db()
+        quota = allocation.allocationattribute_set.filter(
+            allocation_attribute_type__name=attributes.QUOTA_TB).first()
+        used = getattr(quota, "allocationattributeusage", None) if quota else None
+        quota_tb = float(quota.value) if quota else 0.0
+        used_tb = used.value if used else 0.0
+        rows.append((str(allocation.pk), allocation.project.title, allocation.status.name,
+                     allocation.get_attribute(attributes.NAMESPACE) or "-",
+                     allocation.get_attribute(attributes.BUCKET) or "-",
+                     f"{quota_tb:g}", f"{used_tb:.3f}", f"{100 * used_tb / quota_tb:.1f}" if quota_tb else "-"))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    print()
+    for index, row in enumerate(rows):
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+        if index == 0:
+            print("  ".join("-" * width for width in widths))
+    print()
+    capacity = {name: resource.get_attribute(name) for name in
+                (attributes.CAPACITY_TB, attributes.USED_TB, attributes.ALLOCATED_TB)}
+    print(f"resource {resource.name!r}: " + ", ".join(f"{k} = {v}" for k, v in capacity.items()))
+    for note in AllocationAdminNote.objects.filter(allocation__in=allocations):
+        print(f"admin note on allocation {note.allocation_id}: {note.note}")
+
+
+def main() -> int:
+    if RUN.exists():
+        shutil.rmtree(RUN)
+    RUN.mkdir()
+    simulator, base_url = start_simulator()
+    print(f"• ECS simulator listening on {base_url} (CA in {CA.relative_to(ROOT)})")
+    try:
+        configure_django(base_url)
+        from django.core.management import call_command
+
+        admin, resource, allocations = build_coldfront(base_url)
+        approve_through_coldfront(admin, allocations)
+        approve_quota_change(admin, allocations[1], 8.0)
+        write_usage(base_url, allocations)
+        print("• manage.py ecs_sync")
+        call_command("ecs_sync")
+        print_table(resource, allocations)
+        state = requests.get(f"{base_url}/_sim/state", verify=str(CA), timeout=10).json()
+        print("\nwhat the simulated ECS holds now:")
+        print(json.dumps(state, indent=1, sort_keys=True)[:1500])
+    finally:
+        simulator.send_signal(signal.SIGTERM)
+        simulator.wait(timeout=10)
+    env = f"COLDFRONT_CONFIG={LOCAL_SETTINGS} DB_URL=sqlite:///{DB} SECRET_KEY=demo-only-not-secret DEBUG=True"
+    print(f"""
+See the same data in ColdFront's web UI (usage gauges on each allocation page):
+
+    {env} \\
+        {ROOT / '.venv/bin/coldfront'} runserver 127.0.0.1:8000
+
+then log in at http://127.0.0.1:8000/user/login as admin / {ADMIN_PASSWORD} and open
+http://127.0.0.1:8000/allocation/{allocations[0].pk}/ (the simulator is stopped; the pages only read the database).""")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
