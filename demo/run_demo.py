@@ -176,7 +176,7 @@ def write_usage(base_url: str, allocations) -> None:
     from coldfront_ecs_plugin import attributes
 
     session = requests.Session()
-    session.verify = str(CA)
+    session.trust_env = False  # REQUESTS_CA_BUNDLE in the environment would override verify
     for allocation, (_title, _pi, _tb, usage) in zip(allocations, PROJECTS, strict=True):
         namespace = allocation.get_attribute(attributes.NAMESPACE)
         bucket = allocation.get_attribute(attributes.BUCKET)
@@ -184,9 +184,9 @@ def write_usage(base_url: str, allocations) -> None:
             continue
         session.post(f"{base_url}/_sim/usage", json={
             "namespace": namespace, "bucket": bucket, "size_bytes": usage, "objects": usage // (8 * 2**20)},
-            timeout=10).raise_for_status()
+            timeout=10, verify=str(CA)).raise_for_status()
     session.post(f"{base_url}/_sim/capacity", json={"total_provisioned_gb": 512_000, "total_free_gb": 371_200},
-                 timeout=10).raise_for_status()
+                 timeout=10, verify=str(CA)).raise_for_status()
 
 
 def print_table(resource, allocations) -> None:

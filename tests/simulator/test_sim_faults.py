@@ -1,0 +1,104 @@
+"""Seeded faults: same seed, same sequence; per-endpoint rate 1.0; failed calls change nothing."""
+
+from __future__ import annotations
+
+import time
+
+import requests
+
+
+def _session(sim) -> requests.Session:
+    s = requests.Session()
+    s.verify = sim.ca_path
+    s.trust_env = False  # else REQUESTS_CA_BUNDLE overrides Session.verify
+    s.headers["X-SDS-AUTH-TOKEN"] = s.get(sim.base_url + "/login", auth=(sim.user, sim.password),
+                                          timeout=5).headers["X-SDS-AUTH-TOKEN"]
+    return s
+
+
+def _outcomes(sim, seed: int, n: int = 40) -> list[str]:
+    s = _session(sim)
+    sim.faults(fail_rate=0.5, seed=seed, slow_ms=50)
+    out = []
+    for _ in range(n):
+        try:
+            started = time.monotonic()
+            r = s.get(sim.base_url + "/object/capacity", timeout=5)
+            slow = time.monotonic() - started >= 0.05
+            out.append(f"{r.status_code}{'-slow' if slow else ''}")
+        except requests.ConnectionError:
+            out.append("drop")
+            s = _session_after_drop(sim, s)
+    sim.faults()
+    return out
+
+
+def _session_after_drop(sim, s: requests.Session) -> requests.Session:
+    s.close()  # the pool may hold the dead connection; the token is still valid
+    fresh = requests.Session()
+    fresh.verify = sim.ca_path
+    fresh.trust_env = False  # else REQUESTS_CA_BUNDLE overrides Session.verify
+    fresh.headers.update(s.headers)
+    return fresh
+
+
+def test_same_seed_same_sequence(sim) -> None:
+    first = _outcomes(sim, seed=7)
+    second = _outcomes(sim, seed=7)
+    assert first == second
+    assert {"500", "503", "drop", "200-slow"} <= set(first) and "200" in first
+    assert _outcomes(sim, seed=8) != first
+
+
+def test_error_bodies_are_ecs_shaped(sim) -> None:
+    s = _session(sim)
+    sim.faults(endpoints={"GET /object/capacity": 1.0}, kinds=["503"])
+    body = s.get(sim.base_url + "/object/capacity", timeout=5).json()
+    assert body["code"] == 6000 and body["retryable"] is True
+    sim.faults(endpoints={"GET /object/capacity": 1.0}, kinds=["500"])
+    r = s.get(sim.base_url + "/object/capacity", timeout=5)
+    assert r.status_code == 500 and r.json()["code"] == 7000 and r.json()["retryable"] is False
+
+
+def test_per_endpoint_rate_fails_only_that_step_and_changes_nothing(sim) -> None:
+    s = _session(sim)
+    sim.faults(endpoints={"PUT /object/namespaces/namespace/{namespace}/quota": 1.0}, kinds=["500", "503", "drop"])
+    assert s.post(sim.base_url + "/object/namespaces/namespace", json={"namespace": "ns1"}, timeout=5).ok
+    for _ in range(5):
+        try:
+            r = s.put(sim.base_url + "/object/namespaces/namespace/ns1/quota",
+                      json={"blockSize": 5, "notificationSize": 4}, timeout=5)
+            assert r.status_code in (500, 503)
+        except requests.ConnectionError:
+            s = _session_after_drop(sim, s)
+    assert sim.control("GET", "/_sim/state")["namespaces"]["ns1"]["blockSize"] == -1
+    assert sim.stats()["by_endpoint"]["PUT /object/namespaces/namespace/{namespace}/quota"] == 5
+    sim.faults()
+    assert s.put(sim.base_url + "/object/namespaces/namespace/ns1/quota",
+                 json={"blockSize": 5, "notificationSize": 4}, timeout=5).ok
+
+
+def test_login_can_fail_and_slow_replies_time_out(sim) -> None:
+    sim.faults(endpoints={"GET /login": 1.0}, kinds=["503"])
+    assert requests.get(sim.base_url + "/login", auth=(sim.user, sim.password), verify=sim.ca_path,
+                        timeout=5).status_code == 503
+    sim.faults(endpoints={"GET /login": 1.0}, kinds=["slow"], slow_ms=1500)
+    started = time.monotonic()
+    try:
+        requests.get(sim.base_url + "/login", auth=(sim.user, sim.password), verify=sim.ca_path, timeout=0.3)
+        raise AssertionError("expected a read timeout")
+    except requests.ReadTimeout:
+        assert time.monotonic() - started < 1.4
+
+
+def test_latency(sim) -> None:
+    sim.faults(latency_ms=100)
+    started = time.monotonic()
+    requests.get(sim.base_url + "/login", auth=(sim.user, sim.password), verify=sim.ca_path, timeout=5)
+    assert time.monotonic() - started >= 0.1
+
+
+def test_bad_fault_settings_are_refused(sim) -> None:
+    r = requests.post(sim.base_url + "/_sim/faults", json={"fail_rate": 2}, verify=sim.ca_path, timeout=5)
+    assert r.status_code == 400
+    assert sim.control("POST", "/_sim/faults", {"slow_ms": 99999})["slow_ms"] == 30000
