@@ -1,0 +1,182 @@
+"""``ecs_sync``: namespace quotas, bucket usage and cluster capacity from ECS into ColdFront.
+
+The run, and why it is shaped this way:
+
+1. Select the resources (name contains ``ECS_RESOURCE_NAME_CONTAINS``, or exact ``--resource``
+   names) and group them by ECS endpoint: two resources on one URL share one client and one login.
+2. Load the names (stored ``Namespace``/``Bucket`` attributes) of their Active allocations:
+   a constant number of queries per resource.
+3. Read every endpoint in parallel, each with its own bounded pool (``ECS_SYNC_CONCURRENCY``);
+   see ``sync_read``. No database access happens off the main thread (SQLite).
+4. As each endpoint finishes, apply its resources on the main thread, one transaction per
+   resource: lock, reload, diff, write only changes in bulk with history (see ``sync_db``).
+
+ECS is the source of truth for the quota *it enforces*; every value that differs is reported
+(old → new), a failed read is reported and never written, and an unchanged run writes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+
+from .. import attributes, conf, units
+from ..endpoints import EndpointError, parse_endpoint
+from .sync_db import AttributeTypes, Readings, ResourceTargets, apply_resource, load_targets
+from .sync_read import EndpointReading, read_endpoint
+from .sync_report import Failure, ResourceReport, SyncReport
+
+logger = logging.getLogger(__name__)
+LOG = {"category": attributes.LOG_CATEGORY}
+
+__all__ = ["ResourceReport", "SyncReport", "group_by_endpoint", "select_resources", "sync_resources",
+           "update_resource_usage"]
+
+
+def select_resources(resource_names: Iterable[str] | None = None,
+                     settings: conf.ECSSettings | None = None) -> tuple[list, list[Failure]]:
+    """ECS resources by exact names (each unknown name is a failure), else by the name filter."""
+    from coldfront.core.resource.models import Resource
+
+    names = [n for n in (resource_names or []) if n]
+    if names:
+        found = list(Resource.objects.filter(name__in=names).order_by("name"))
+        known = {r.name for r in found}
+        return found, [Failure(f"no resource named {n!r}") for n in names if n not in known]
+    contains = (settings or conf.load(require_credentials=False)).resource_name_contains
+    return list(Resource.objects.filter(name__icontains=contains).order_by("name")), []
+
+
+def group_by_endpoint(resources: Iterable, settings: conf.ECSSettings) -> tuple[dict[str, list], dict[int, str]]:
+    """endpoint base URL → resources, and resource id → why it has no usable endpoint (1 query)."""
+    from coldfront.core.resource.models import ResourceAttribute
+
+    resources = list(resources)
+    urls: dict[int, str] = {}
+    for resource_id, value in (ResourceAttribute.objects
+                               .filter(resource__in=resources, resource_attribute_type__name=attributes.URL)
+                               .order_by("-pk").values_list("resource_id", "value")):
+        urls[resource_id] = value
+    groups: dict[str, list] = {}
+    errors: dict[int, str] = {}
+    for resource in resources:
+        try:
+            base_url = parse_endpoint(urls.get(resource.pk), allow_http=settings.allow_http)
+        except EndpointError as exc:
+            errors[resource.pk] = str(exc)
+            continue
+        groups.setdefault(base_url, []).append(resource)
+    return groups, errors
+
+
+def _allocated(reading: EndpointReading, namespaces: set[str]) -> tuple[float | None, str | None, str | None]:
+    """(sum of the namespaces' quotas in TB, why it is unknown, note about unlimited ones)."""
+    missing = sorted(ns for ns in namespaces if ns not in reading.quotas)
+    if missing:
+        return None, f"quota of {len(missing)} namespace(s) not read (e.g. {missing[0]!r})", None
+    quotas = [reading.quotas[ns] for ns in namespaces]
+    unlimited = sum(1 for q in quotas if q.unlimited)
+    total = sum(units.gb_to_tb(q.block_size_gb) for q in quotas if not q.unlimited)
+    note = f"allocated_tb excludes {unlimited} namespace(s) with unlimited quota" if unlimited else None
+    return total, None, note
+
+
+def _apply_endpoint(reading: EndpointReading, group: list[tuple[object, ResourceTargets, ResourceReport]],
+                    types: AttributeTypes, dry_run: bool) -> None:
+    """Main thread: write what one endpoint said into each of its resources."""
+    namespaces = set().union(*(targets.wanted().keys() for _r, targets, _rep in group))
+    allocated_tb, allocated_error, note = _allocated(reading, namespaces)
+    readings = Readings(reading.quotas, reading.quota_errors, reading.usages, reading.usage_errors)
+    for resource, targets, report in group:
+        if reading.error is not None:
+            report.allocations = report.failed = len(targets.targets)
+            report.fail(reading.error)
+            continue
+        if note:
+            report.notes.append(note)
+        try:
+            apply_resource(resource.pk, targets, readings, types, report, dry_run=dry_run,
+                           capacity=reading.capacity, capacity_error=reading.capacity_error,
+                           allocated=(allocated_tb, allocated_error))
+        except Exception as exc:
+            logger.exception("ecs_sync: writing resource %s failed", resource.name, extra=LOG)
+            report.fail(f"writing to the database failed: {type(exc).__name__}: {exc}")
+            continue
+        logger.info("ecs_sync %s: %d updated, %d unchanged, %d failed%s", resource.name, report.updated,
+                    report.unchanged, report.failed, " (dry run)" if dry_run else "", extra=LOG)
+
+
+def sync_resources(resources: Iterable | None = None, *, dry_run: bool = False,
+                   resource_names: Iterable[str] | None = None, concurrency: int | None = None) -> SyncReport:
+    """Sync the given resources (default: every ECS resource); never raises for ECS or data problems."""
+    report = SyncReport(dry_run=dry_run)
+    try:
+        settings = conf.load()
+    except conf.SettingsError as exc:
+        report.failures.append(Failure(f"settings: {exc}"))
+        return report
+    types = AttributeTypes.load()
+    if types.missing():
+        report.failures.append(Failure(f"attribute types missing: {', '.join(types.missing())}; run "
+                                       "'manage.py ecs_setup'"))
+        return report
+    if resources is None:
+        resources, unknown = select_resources(resource_names, settings)
+        report.failures.extend(unknown)
+    groups, bad_urls = group_by_endpoint(resources, settings)
+    for resource_id, reason in bad_urls.items():
+        resource = next(r for r in resources if r.pk == resource_id)
+        failed = ResourceReport(resource.pk, resource.name)
+        failed.fail(reason)
+        report.resources.append(failed)
+        logger.error("ecs_sync %s: %s", resource.name, reason, extra=LOG)
+
+    plan: dict[str, list[tuple[object, ResourceTargets, ResourceReport]]] = {}
+    for base_url, members in groups.items():
+        for resource in members:
+            resource_report = ResourceReport(resource.pk, resource.name, endpoint=base_url)
+            report.resources.append(resource_report)
+            plan.setdefault(base_url, []).append((resource, load_targets(resource.pk), resource_report))
+    _run_endpoints(plan, settings, types, report, dry_run=dry_run,
+                   concurrency=concurrency or settings.sync_concurrency)
+    return report
+
+
+def _run_endpoints(plan: dict[str, list[tuple[object, ResourceTargets, ResourceReport]]],
+                   settings: conf.ECSSettings, types: AttributeTypes, report: SyncReport, *,
+                   dry_run: bool, concurrency: int) -> None:
+    """Read the endpoints in parallel; apply each on this thread as soon as it is read."""
+    from ..connections import client_for_endpoint
+
+    if not plan:
+        return
+
+    def read(base_url: str) -> EndpointReading:
+        wanted: dict[str, set[str]] = {}
+        for _resource, targets, _report in plan[base_url]:
+            for namespace, buckets in targets.wanted().items():
+                wanted.setdefault(namespace, set()).update(buckets)
+        return read_endpoint(base_url, wanted, concurrency=concurrency,
+                             client_factory=lambda: client_for_endpoint(base_url, settings, pool_size=concurrency))
+
+    with ThreadPoolExecutor(max_workers=len(plan), thread_name_prefix="ecs-endpoint") as pool:
+        futures = {pool.submit(read, base_url): base_url for base_url in plan}
+        for future in as_completed(futures):
+            base_url = futures.pop(future)
+            reading = future.result()
+            report.endpoints[base_url] = {"requests": reading.requests, "seconds": round(reading.seconds, 3),
+                                          "quota_source": reading.quota_source, "error": reading.error}
+            _apply_endpoint(reading, plan.pop(base_url), types, dry_run)
+            del reading, future
+
+
+def update_resource_usage(resource) -> ResourceReport:
+    """Sync one resource (the legacy ``ECSResourceManager.update_resource_usage()`` entry point)."""
+    report = sync_resources([resource])
+    if report.resources:
+        return report.resources[0]
+    failed = ResourceReport(resource.pk, resource.name)
+    for failure in report.failures:
+        failed.fail(failure.reason)
+    return failed

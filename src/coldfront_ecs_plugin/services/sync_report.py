@@ -1,0 +1,142 @@
+"""What an ``ecs_sync`` run found and did: plain data, shared by the service, the command and the tasks.
+
+Every changed value is a ``Change`` (old → new), every skipped item a ``Failure`` with the reason an
+admin can act on; nothing is overwritten silently and nothing fails silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(slots=True)
+class Change:
+    """One value that differs between ECS and ColdFront (written unless dry run)."""
+
+    target: str  # "allocation" or "resource"
+    target_id: int
+    name: str  # attribute name; "usage of <attribute>" for a usage value
+    old: str | None
+    new: str
+    namespace: str | None = None
+    bucket: str | None = None
+
+    def describe(self) -> str:
+        where = f"allocation {self.target_id}" if self.target == "allocation" else f"resource {self.target_id}"
+        if self.namespace:
+            where += f" ({self.namespace}/{self.bucket})"
+        return f"{where}: {self.name}: {self.old if self.old is not None else '(none)'} -> {self.new}"
+
+
+@dataclass(slots=True)
+class Failure:
+    """Something that could not be read or written; the old value was kept."""
+
+    reason: str
+    allocation_id: int | None = None
+    namespace: str | None = None
+    bucket: str | None = None
+
+    def describe(self) -> str:
+        if self.allocation_id is None:
+            return self.reason
+        names = f" ({self.namespace}/{self.bucket})" if self.namespace else ""
+        return f"allocation {self.allocation_id}{names}: {self.reason}"
+
+
+@dataclass
+class ResourceReport:
+    """The outcome for one ColdFront resource."""
+
+    resource_id: int
+    name: str
+    endpoint: str | None = None
+    allocations: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    changes: list[Change] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    resource_failed: bool = False
+    history_rows: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures and not self.resource_failed
+
+    def fail(self, reason: str) -> None:
+        """A failure of the resource itself (no url, ECS unreachable, capacity unreadable...)."""
+        self.resource_failed = True
+        self.failures.append(Failure(reason))
+
+    def to_dict(self, *, with_changes: bool = True) -> dict[str, Any]:
+        data = {
+            "resource_id": self.resource_id,
+            "name": self.name,
+            "endpoint": self.endpoint,
+            "allocations": self.allocations,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "failed": self.failed,
+            "resource_failed": self.resource_failed,
+            "history_rows": self.history_rows,
+            "failures": [asdict(f) for f in self.failures],
+            "notes": list(self.notes),
+        }
+        if with_changes:
+            data["changes"] = [asdict(c) for c in self.changes]
+        else:
+            data["changes_count"] = len(self.changes)
+        return data
+
+
+@dataclass
+class SyncReport:
+    """The outcome of one run over several resources."""
+
+    dry_run: bool = False
+    resources: list[ResourceReport] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)  # not tied to one resource (unknown --resource)
+    endpoints: dict[str, dict[str, Any]] = field(default_factory=dict)  # base URL -> request statistics
+
+    @property
+    def updated(self) -> int:
+        return sum(r.updated for r in self.resources)
+
+    @property
+    def unchanged(self) -> int:
+        return sum(r.unchanged for r in self.resources)
+
+    @property
+    def failed(self) -> int:
+        """Allocations that failed, plus failed resources and run-level failures."""
+        return sum(r.failed + int(r.resource_failed) for r in self.resources) + len(self.failures)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures and all(r.ok for r in self.resources)
+
+    @property
+    def history_rows(self) -> int:
+        return sum(r.history_rows for r in self.resources)
+
+    def all_failures(self) -> list[tuple[str, Failure]]:
+        found = [("", f) for f in self.failures]
+        for resource in self.resources:
+            found.extend((resource.name, f) for f in resource.failures)
+        return found
+
+    def to_dict(self, *, with_changes: bool = True) -> dict[str, Any]:
+        return {
+            "dry_run": self.dry_run,
+            "ok": self.ok,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "failed": self.failed,
+            "history_rows": self.history_rows,
+            "failures": [asdict(f) for f in self.failures],
+            "endpoints": self.endpoints,
+            "resources": [r.to_dict(with_changes=with_changes) for r in self.resources],
+        }

@@ -1,0 +1,98 @@
+"""django-q2 tasks: ``ecs_sync`` fanned out as one task per ECS endpoint, and its periodic schedule.
+
+Why per endpoint: an endpoint is the unit that shares a login and a connection pool, and the unit
+whose load ECS operators care about; several qcluster workers (on several machines, with
+ColdFront's Redis broker) then sync several clusters at once. Task results are the report
+summary (no per-value changes: a big sync's list does not belong in the broker).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from . import attributes, conf
+
+logger = logging.getLogger(__name__)
+LOG = {"category": attributes.LOG_CATEGORY}
+
+SCHEDULE_NAME = "ecs_sync"
+SCHEDULE_FUNC = "coldfront_ecs_plugin.tasks.run_scheduled_sync"
+TASK_FUNC = "coldfront_ecs_plugin.tasks.sync_endpoint_task"
+TASK_GROUP = "ecs_sync"
+
+
+def sync_endpoint_task(base_url: str, resource_ids: list[int] | None = None, dry_run: bool = False) -> dict:
+    """Sync the given resources (default: every ECS resource on ``base_url``); returns the summary."""
+    from coldfront.core.resource.models import Resource
+
+    from .services.sync import group_by_endpoint, select_resources, sync_resources
+
+    if resource_ids:
+        resources = list(Resource.objects.filter(pk__in=resource_ids).order_by("name"))
+    else:
+        settings = conf.load()
+        groups, _errors = group_by_endpoint(select_resources(settings=settings)[0], settings)
+        resources = groups.get(base_url, [])
+    report = sync_resources(resources, dry_run=dry_run)
+    summary = report.to_dict(with_changes=False)
+    summary["endpoint"] = base_url
+    logger.info("ecs_sync task %s: %d updated, %d unchanged, %d failed", base_url, report.updated,
+                report.unchanged, report.failed, extra=LOG)
+    return summary
+
+
+def enqueue_sync(resource_names: Iterable[str] | None = None, *, dry_run: bool = False) -> list[str]:
+    """Enqueue one ``sync_endpoint_task`` per ECS endpoint; returns the django-q task ids.
+
+    A resource whose ``url`` is unusable still gets its own task, so its failure is recorded with
+    the task results instead of vanishing at enqueue time.
+    """
+    from django_q.tasks import async_task
+
+    from .services.sync import group_by_endpoint, select_resources
+
+    settings = conf.load(require_credentials=False)
+    resources, unknown = select_resources(resource_names, settings)
+    for failure in unknown:
+        logger.error("ecs_sync --queue: %s", failure.reason, extra=LOG)
+    groups, bad = group_by_endpoint(resources, settings)
+    batches = [(base_url, [r.pk for r in members]) for base_url, members in groups.items()]
+    batches += [(f"(invalid url of resource {pk})", [pk]) for pk in bad]
+    task_ids = []
+    for base_url, ids in batches:
+        task_ids.append(async_task(TASK_FUNC, base_url, ids, dry_run, task_name=f"ecs_sync {base_url}"[:100],
+                                   group=TASK_GROUP))
+    return [str(t) for t in task_ids]
+
+
+def run_scheduled_sync() -> list[str]:
+    """What the schedule runs: fan out, so the periodic sync spreads over the cluster's workers."""
+    return enqueue_sync()
+
+
+def ensure_sync_schedule(minutes: int | None = None) -> str:
+    """Create or update the single ``ecs_sync`` Schedule; returns "created", "unchanged" or "updated"."""
+    from django.db import transaction
+    from django_q.models import Schedule
+
+    if minutes is None:
+        minutes = conf.load(require_credentials=False).sync_schedule_minutes
+    minutes = int(minutes)
+    if minutes < 1:
+        raise ValueError(f"the ecs_sync schedule needs at least 1 minute, got {minutes}")
+    wanted = {"func": SCHEDULE_FUNC, "schedule_type": Schedule.MINUTES, "minutes": minutes, "repeats": -1}
+    with transaction.atomic():
+        existing = list(Schedule.objects.select_for_update().filter(name=SCHEDULE_NAME).order_by("pk"))
+        if not existing:
+            Schedule.objects.create(name=SCHEDULE_NAME, **wanted)
+            return "created"
+        keep, extra = existing[0], existing[1:]
+        for duplicate in extra:  # an earlier bug or a copied database: never leave two
+            duplicate.delete()
+        changed = [k for k, v in wanted.items() if getattr(keep, k) != v]
+        for key in changed:
+            setattr(keep, key, wanted[key])
+        if changed:
+            keep.save()
+        return "updated" if changed or extra else "unchanged"
