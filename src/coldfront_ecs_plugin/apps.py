@@ -9,4 +9,8 @@ class ColdfrontEcsPluginConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        pass
+        """Wire up only the signals this ColdFront defines, so stock ColdFront and the FASRC fork both start."""
+        from . import checks, signals
+
+        signals.connect_receivers()
+        checks.register()

@@ -1,0 +1,99 @@
+"""Tell the admin why ECS work failed on stock ColdFront, and undo the ColdFront-side change.
+
+Stock ColdFront's views do not catch receiver exceptions (a 500 page after the allocation
+is already saved Active, or the attribute already changed).  The receivers catch instead,
+and use these helpers: put the previous value back (from django-simple-history) and leave
+an AllocationAdminNote with the reason, so the admin sees it on the allocation page and can
+try again.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from .. import attributes
+
+logger = logging.getLogger(__name__)
+
+SYSTEM_USERNAME = "coldfront-ecs-plugin"
+NOTE_PREFIX = "ECS: "
+
+
+def _log(level: int, message: str, *args) -> None:
+    logger.log(level, message, *args, extra={"category": attributes.LOG_CATEGORY})
+
+
+def note_author(history_user=None):
+    """The admin who triggered the change, else a superuser, else an inactive system user."""
+    from django.contrib.auth import get_user_model
+
+    if history_user is not None:
+        return history_user
+    user_model = get_user_model()
+    admin = user_model.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
+    if admin is not None:
+        return admin
+    user, _ = user_model.objects.get_or_create(username=SYSTEM_USERNAME, defaults={"is_active": False})
+    return user
+
+
+def add_admin_note(allocation, text: str, author=None):
+    from coldfront.core.allocation.models import AllocationAdminNote
+
+    return AllocationAdminNote.objects.create(allocation=allocation, author=note_author(author),
+                                              note=NOTE_PREFIX + text)
+
+
+def previous_status(allocation):
+    """(status the allocation had before its current one, user who made the change)."""
+    records = list(allocation.history.order_by("-history_date", "-history_id")[:50])
+    current = allocation.status_id
+    user = records[0].history_user if records else None
+    for record in records:
+        if record.status_id != current:
+            return record.status, user
+    return None, user
+
+
+def revert_activation(allocation_pk: int, reason: str) -> str | None:
+    """Put the allocation back to its status before activation and add a note; returns that status name."""
+    from coldfront.core.allocation.models import Allocation, AllocationStatusChoice
+
+    allocation = Allocation.objects.select_related("status").get(pk=allocation_pk)
+    status, user = previous_status(allocation)
+    if status is None:
+        status = AllocationStatusChoice.objects.filter(name="New").first()
+    came_from = status.name if status else None
+    if status is not None and status.pk != allocation.status_id:
+        allocation.status = status
+        allocation.save()
+    add_admin_note(
+        allocation,
+        f"provisioning failed; status put back to {came_from!r}. Fix the cause, then approve again. Reason: {reason}",
+        user,
+    )
+    _log(logging.ERROR, "provisioning of allocation %s failed, status reverted to %s: %s", allocation_pk, came_from,
+         reason)
+    return came_from
+
+
+def revert_attribute(attribute_pk: int, reason: str) -> str | None:
+    """Put an allocation attribute back to its previous value and add a note; returns that value."""
+    from coldfront.core.allocation.models import AllocationAttribute
+
+    attribute = AllocationAttribute.objects.select_related("allocation", "allocation_attribute_type").get(
+        pk=attribute_pk)
+    history = list(attribute.history.order_by("-history_date", "-history_id")[:50])
+    user = history[0].history_user if history else None
+    old = next((h.value for h in history if h.value != attribute.value), None)
+    name = attribute.allocation_attribute_type.name
+    if old is not None:
+        attribute.value = old
+        attribute.save()
+        text = f"changing {name} failed; the value was put back to {old}. Reason: {reason}"
+    else:
+        text = f"changing {name} to {attribute.value} failed (no previous value to restore). Reason: {reason}"
+    add_admin_note(attribute.allocation, text, user)
+    _log(logging.ERROR, "quota change of allocation %s failed, %s restored to %s: %s", attribute.allocation_id, name,
+         old, reason)
+    return old

@@ -1,0 +1,166 @@
+"""Change an allocation's quota on ECS: the namespace quota AND the bucket quota.
+
+The one quota service both ColdFronts call (stock: ``allocation_attribute_changed`` for
+``Storage Quota (TB)``; FASRC fork: ``allocation_autoupdate``).  It refuses to shrink below
+what the bucket already holds (read from billing), and converges or rolls back: when the
+bucket step fails after the namespace step, the namespace gets its old quota back.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from .. import attributes, conf, units
+from ..connections import client_for_endpoint, endpoint_for_resource
+from ..ecs import ECSError, ECSNotFound, Quota
+from ..endpoints import EndpointError
+from . import records
+
+logger = logging.getLogger(__name__)
+
+
+#: statuses of an allocation that has been activated (ColdFront allows change requests in these)
+PROVISIONED_STATUSES = ("Active", "Renewal Requested", "Payment Pending", "Payment Requested", "Paid")
+
+
+class QuotaChangeError(ValueError):
+    """The quota change was refused or failed; the message says what to do."""
+
+
+class NotProvisioned(QuotaChangeError):
+    """The allocation has no namespace/bucket on ECS yet: nothing to change there."""
+
+
+@dataclass(frozen=True)
+class QuotaChange:
+    namespace: str
+    buckets: tuple[str, ...]
+    old_block_gb: int | None
+    new_tb: float
+    block_gb: int
+    notification_gb: int
+    usage_bytes: int
+
+
+def _log(level: int, message: str, *args) -> None:
+    logger.log(level, message, *args, extra={"category": attributes.LOG_CATEGORY})
+
+
+def _sizes(tb: float, settings: conf.ECSSettings) -> tuple[int, int]:
+    try:
+        block = units.tb_to_gb(tb)
+    except units.QuotaValueError as exc:
+        raise QuotaChangeError(str(exc)) from exc
+    return block, units.notification_gb(block, settings.quota_notification_percent)
+
+
+def _usage_bytes(client, namespace: str, buckets: Iterable[str]) -> int:
+    total = 0
+    for bucket in buckets:
+        try:
+            total += client.get_bucket_usage(namespace, bucket).size_bytes
+        except ECSError as exc:
+            raise QuotaChangeError(f"could not read the usage of bucket {bucket!r} from ECS billing: {exc}") from exc
+    return total
+
+
+def _restore_namespace(client, namespace: str, old: Quota | None) -> str | None:
+    """Put the namespace quota back; return a description of the failure, if any."""
+    try:
+        if old is None or old.unlimited:
+            client.delete_namespace_quota(namespace)
+        else:
+            client.set_namespace_quota(namespace, old.block_size_gb, old.notification_size_gb)
+    except ECSError as exc:
+        return str(exc)
+    return None
+
+
+def apply_quota(client, namespace: str, buckets: Iterable[str], tb: float, settings: conf.ECSSettings) -> QuotaChange:
+    """Set the namespace and bucket quotas to ``tb`` TB, or leave ECS as it was."""
+    buckets = tuple(buckets)
+    block, notify = _sizes(tb, settings)
+    try:
+        old = client.get_namespace_quota(namespace)
+    except ECSNotFound as exc:
+        raise QuotaChangeError(f"namespace {namespace!r} does not exist on ECS: {exc}") from exc
+    except ECSError as exc:
+        raise QuotaChangeError(f"could not read the quota of namespace {namespace!r}: {exc}") from exc
+    used = _usage_bytes(client, namespace, buckets)
+    if used > units.gb_to_bytes(block):
+        raise QuotaChangeError(
+            f"refusing to shrink namespace {namespace!r} to {tb:g} TB: its bucket(s) already hold "
+            f"{units.bytes_to_tb(used):.3f} TB ({used} bytes); free space first or choose a larger quota"
+        )
+    try:
+        client.set_namespace_quota(namespace, block, notify)
+    except ECSError as exc:
+        raise QuotaChangeError(f"failed to set the quota of namespace {namespace!r}: {exc}") from exc
+    for bucket in buckets:
+        try:
+            client.set_bucket_quota(namespace, bucket, block, notify)
+        except ECSError as exc:
+            failure = _restore_namespace(client, namespace, old)
+            tail = (f"; restoring the namespace quota also failed ({failure}): namespace {namespace!r} now has "
+                    f"{block} GB while bucket {bucket!r} kept its old quota") if failure else (
+                "; the namespace quota was put back")
+            raise QuotaChangeError(f"failed to set the quota of bucket {bucket!r}: {exc}{tail}") from exc
+    old_block = None if old.unlimited else old.block_size_gb
+    _log(logging.INFO, "quota of namespace %s and bucket(s) %s: %s GB -> %s GB", namespace, ", ".join(buckets),
+         old_block, block)
+    return QuotaChange(namespace, buckets, old_block, tb, block, notify, used)
+
+
+def _load_settings() -> conf.ECSSettings:
+    try:
+        return conf.load()
+    except conf.SettingsError as exc:
+        raise QuotaChangeError(f"ECS settings: {exc}") from exc
+
+
+def change_quota(allocation_pk: int, new_tb: float, *, resource=None) -> QuotaChange:
+    """Change a provisioned allocation's quota on ECS and record it; NotProvisioned when there is nothing."""
+    from coldfront.core.allocation.models import Allocation
+
+    settings = _load_settings()
+    with transaction.atomic():
+        allocation = Allocation.objects.select_for_update().get(pk=allocation_pk)
+        resource = resource or allocation.get_parent_resource
+        namespace = records.get_value(allocation, attributes.NAMESPACE)
+        bucket = records.get_value(allocation, attributes.BUCKET)
+        if not namespace or not bucket or allocation.status.name not in PROVISIONED_STATUSES:
+            raise NotProvisioned(
+                f"allocation {allocation_pk} is not provisioned on ECS yet (no recorded Namespace/Bucket, or status "
+                f"{allocation.status.name}); the quota will be used when it is approved"
+            )
+        try:
+            endpoint = endpoint_for_resource(resource, settings)
+        except EndpointError as exc:
+            raise QuotaChangeError(str(exc)) from exc
+        with client_for_endpoint(endpoint, settings) as client:
+            change = apply_quota(client, namespace, [bucket], new_tb, settings)
+        records.record_quota(allocation, new_tb)
+    return change
+
+
+def change_namespace_quota(resource, namespace: str, new_tb: float) -> QuotaChange:
+    """Quota change by namespace name: through the allocation recording it, else on ECS directly
+    (namespace plus every bucket in it)."""
+    owners = records.allocations_recording_namespace(namespace, resource)
+    if owners:
+        return change_quota(owners[0], new_tb, resource=resource)
+    settings = _load_settings()
+    try:
+        endpoint = endpoint_for_resource(resource, settings)
+    except EndpointError as exc:
+        raise QuotaChangeError(str(exc)) from exc
+    with client_for_endpoint(endpoint, settings) as client:
+        try:
+            buckets = [bucket.name for bucket in client.list_buckets(namespace)]
+        except ECSError as exc:
+            raise QuotaChangeError(f"could not list the buckets of namespace {namespace!r}: {exc}") from exc
+        return apply_quota(client, namespace, buckets, new_tb, settings)

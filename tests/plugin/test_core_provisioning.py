@@ -1,0 +1,274 @@
+"""Provisioning on stock ColdFront 1.1.10 through the real approval view and the simulator."""
+
+from __future__ import annotations
+
+import pytest
+
+from coldfront_ecs_plugin import attributes, units
+
+NS_CREATE = "POST /object/namespaces/namespace"
+NS_QUOTA = "PUT /object/namespaces/namespace/{namespace}/quota"
+BUCKET_CREATE = "POST /object/bucket"
+BUCKET_QUOTA = "PUT /object/bucket/{bucket}/quota"
+VPOOLS = "GET /vdc/data-service/vpools"
+
+
+def test_approval_provisions_namespace_bucket_and_quotas(world):
+    allocation = world.allocation("Smith Lab", quota_tb="2.5")
+    world.approve(allocation)
+
+    assert allocation.status.name == "Active"
+    state = world.state()
+    ns = state["namespaces"]["smith-lab"]
+    assert ns["default_data_services_vpool"].startswith("urn:storageos:ReplicationGroupInfo")
+    assert ns["user_mapping"][0]["domain"] == "example.org"
+    assert ns["user_mapping"][0]["groups"] == ["Smith Lab"]
+    bucket = state["buckets"]["smith-lab"]["lab-smith-lab-bucket"]
+    assert bucket is not None
+    assert world.attr(allocation, attributes.NAMESPACE) == "smith-lab"
+    assert world.attr(allocation, attributes.BUCKET) == "lab-smith-lab-bucket"
+    assert world.attr(allocation, attributes.QUOTA_BYTES) == str(units.tb_to_bytes(2.5))
+    assert world.notes(allocation) == []
+
+
+def test_quotas_on_ecs_match_the_allocation(world):
+    from coldfront_ecs_plugin import conf
+    from coldfront_ecs_plugin.connections import client_for_endpoint
+
+    allocation = world.allocation("Quota Lab", quota_tb="1.5")
+    world.approve(allocation)
+    with client_for_endpoint(f"https://{world.sim.host_port}", conf.load()) as client:
+        ns_quota = client.get_namespace_quota("quota-lab")
+        bucket_quota = client.get_bucket_quota("quota-lab", "lab-quota-lab-bucket")
+    assert (ns_quota.block_size_gb, ns_quota.notification_size_gb) == (1536, 1382)
+    assert (bucket_quota.block_size_gb, bucket_quota.notification_size_gb) == (1536, 1382)
+
+
+def test_quota_falls_back_to_quantity(world, settings):
+    settings.ECS_TB_PER_QUANTITY = 2
+    allocation = world.allocation("Quantity Lab", quantity=3)
+    world.approve(allocation)
+    assert world.attr(allocation, attributes.QUOTA_TB) == "6"
+    assert world.attr(allocation, attributes.QUOTA_BYTES) == str(6 * 2**40)
+
+
+def test_reapproval_and_renewal_are_idempotent(world):
+    allocation = world.allocation("Renew Lab", quota_tb="1")
+    world.approve(allocation)
+    world.set_status(allocation, "Renewal Requested")
+    world.approve(allocation)
+    world.set_status(allocation, "Expired")
+    world.approve(allocation, action="auto-approve")
+
+    assert allocation.status.name == "Active"
+    assert world.namespaces() == ["renew-lab"]
+    assert world.buckets() == {"renew-lab": ["lab-renew-lab-bucket"]}
+    for name in (attributes.NAMESPACE, attributes.BUCKET, attributes.QUOTA_TB, attributes.QUOTA_BYTES):
+        assert world.attr_count(allocation, name) == 1
+    assert world.notes(allocation) == []
+
+
+def test_renaming_the_project_changes_nothing(world):
+    allocation = world.allocation("Old Name")
+    world.approve(allocation)
+    allocation.project.title = "Completely New Name"
+    allocation.project.save()
+    world.set_status(allocation, "Renewal Requested")
+    world.approve(allocation)
+    assert world.namespaces() == ["old-name"]
+    assert world.attr(allocation, attributes.NAMESPACE) == "old-name"
+
+
+def test_rerun_completes_a_missing_bucket(world):
+    allocation = world.allocation("Half Lab")
+    world.approve(allocation)
+    world.sim.control("POST", "/_sim/reset")  # ECS lost everything; the record stays
+    world.set_status(allocation, "Renewal Requested")
+    world.approve(allocation)
+    # the recorded namespace is gone, so it is created again under the same name
+    assert world.buckets() == {"half-lab": ["lab-half-lab-bucket"]}
+
+
+def test_non_ecs_resource_is_ignored(world):
+    resource = world.resource("Cluster Storage")
+    allocation = world.allocation("Other Lab", resource=resource)
+    world.approve(allocation)
+    assert allocation.status.name == "Active"
+    assert world.namespaces() == []
+    assert world.attr(allocation, attributes.NAMESPACE) is None
+
+
+def test_resource_name_filter_is_configurable(world, settings):
+    settings.ECS_RESOURCE_NAME_CONTAINS = "objstore"
+    allocation = world.allocation("Filter Lab", resource=world.resource("ObjStore-1"))
+    world.approve(allocation)
+    assert world.namespaces() == ["filter-lab"]
+
+
+def test_existing_foreign_namespace_is_refused_and_status_reverted(world):
+    from coldfront_ecs_plugin import conf
+    from coldfront_ecs_plugin.connections import client_for_endpoint
+
+    with client_for_endpoint(f"https://{world.sim.host_port}", conf.load()) as client:
+        client.create_namespace("taken-lab", replication_group_id=client.replication_group_id("rg1"))
+    allocation = world.allocation("Taken Lab")
+    world.approve(allocation)
+
+    assert allocation.status.name == "New"
+    assert world.namespaces() == ["taken-lab"]
+    assert world.buckets() == {}
+    [note] = world.notes(allocation)
+    assert "already exists" in note and "Namespace attribute" in note
+
+
+def test_namespace_attribute_adopts_an_existing_namespace(world):
+    from coldfront_ecs_plugin import conf
+    from coldfront_ecs_plugin.connections import client_for_endpoint
+
+    with client_for_endpoint(f"https://{world.sim.host_port}", conf.load()) as client:
+        client.create_namespace("legacy-ns", replication_group_id=client.replication_group_id("rg1"))
+    resource = world.resource(replication_group=None)  # adopted namespace: its default group is used
+    allocation = world.allocation("Legacy Lab", namespace="legacy-ns", resource=resource)
+    world.approve(allocation)
+    assert allocation.status.name == "Active", world.notes(allocation)
+    assert world.buckets() == {"legacy-ns": ["lab-legacy-ns-bucket"]}
+
+
+def test_missing_replication_group_is_a_clear_error(world):
+    allocation = world.allocation("No RG Lab", resource=world.resource(replication_group=None))
+    world.approve(allocation)
+    assert allocation.status.name == "New"
+    assert world.namespaces() == []
+    assert "replication_group" in world.notes(allocation)[0]
+
+
+def test_unknown_replication_group_is_a_clear_error(world):
+    allocation = world.allocation("Bad RG Lab", resource=world.resource(replication_group="nope"))
+    world.approve(allocation)
+    assert world.namespaces() == []
+    assert "'nope'" in world.notes(allocation)[0]
+
+
+def test_without_ldap_domain_no_user_mapping(world):
+    allocation = world.allocation("No LDAP Lab", resource=world.resource(ldap_domain=None))
+    world.approve(allocation)
+    assert not world.state()["namespaces"]["no-ldap-lab"].get("user_mapping")
+
+
+def test_ldap_group_source_pi_username(world, settings):
+    settings.ECS_LDAP_GROUP_SOURCE = "pi_username"
+    pi = world.user("jsmith")
+    allocation = world.allocation(project=world.project("PI Lab", pi=pi))
+    world.approve(allocation)
+    assert world.state()["namespaces"]["pi-lab"]["user_mapping"][0]["groups"] == ["jsmith"]
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "nan"])
+def test_bad_quota_refused_before_any_write(world, value):
+    allocation = world.allocation("Zero Lab", quota_tb=value)
+    before = world.sim.stats()
+    world.approve(allocation)
+    assert allocation.status.name == "New"
+    assert world.namespaces() == []
+    assert "quota" in world.notes(allocation)[0]
+    after = world.sim.stats()
+    assert after.get("by_endpoint", {}).get(NS_CREATE) == before.get("by_endpoint", {}).get(NS_CREATE)
+
+
+def test_missing_credentials_refused_and_reported(world, settings):
+    settings.ECS_PASS = ""
+    allocation = world.allocation("Creds Lab")
+    world.approve(allocation)
+    assert allocation.status.name == "New"
+    assert "ECS_PASS" in world.notes(allocation)[0]
+
+
+def test_bad_url_refused_and_reported(world):
+    allocation = world.allocation("Url Lab", resource=world.resource(url="ftp://host"))
+    world.approve(allocation)
+    assert allocation.status.name == "New"
+    assert "url" in world.notes(allocation)[0]
+
+
+def test_ecs_error_while_checking_existence_is_not_absence(world):
+    world.fail("GET /object/namespaces/namespace/{namespace}")
+    allocation = world.allocation("Check Lab")
+    world.approve(allocation)
+    world.sim.faults()
+    assert allocation.status.name == "New"
+    assert world.namespaces() == []
+    assert "could not check" in world.notes(allocation)[0]
+
+
+@pytest.mark.parametrize("endpoint", [VPOOLS, NS_CREATE, NS_QUOTA, BUCKET_CREATE, BUCKET_QUOTA])
+def test_failure_at_each_step_leaves_nothing_and_retry_succeeds(world, endpoint):
+    allocation = world.allocation("Fault Lab", quota_tb="1")
+    world.fail(endpoint)
+    world.approve(allocation)
+
+    assert allocation.status.name == "New"
+    assert world.namespaces() == []
+    assert world.buckets() == {}
+    assert world.attr(allocation, attributes.NAMESPACE) is None
+    [note] = world.notes(allocation)
+    assert note.startswith("ECS: provisioning failed") and "approve again" in note
+
+    world.sim.faults()
+    world.approve(allocation)
+    assert allocation.status.name == "Active"
+    assert world.buckets() == {"fault-lab": ["lab-fault-lab-bucket"]}
+    assert world.attr(allocation, attributes.NAMESPACE) == "fault-lab"
+
+
+def test_failed_undo_is_named_in_the_note(world):
+    world.fail(BUCKET_QUOTA, "POST /object/namespaces/namespace/{namespace}/deactivate")
+    allocation = world.allocation("Undo Lab")
+    world.approve(allocation)
+    world.sim.faults()
+    [note] = world.notes(allocation)
+    assert "left on ECS" in note and "undo-lab" in note
+    assert world.namespaces() == ["undo-lab"]
+    assert world.buckets() == {}
+
+
+def test_status_reverts_to_renewal_requested(world):
+    allocation = world.allocation("Revert Lab", resource=world.resource(replication_group="missing"))
+    world.set_status(allocation, "Renewal Requested")
+    world.approve(allocation)
+    assert allocation.status.name == "Renewal Requested"
+
+
+def test_logs_carry_the_category_and_never_the_password(world, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    good = world.allocation("Log Lab")
+    world.approve(good)
+    world.fail(BUCKET_CREATE)
+    bad = world.allocation("Log Fail Lab")
+    world.approve(bad)
+    world.sim.faults()
+
+    mine = ("coldfront_ecs_plugin.services", "coldfront_ecs_plugin.signals")
+    ours = [r for r in caplog.records if r.name.startswith(mine) and not r.name.startswith(mine[0] + ".sync")]
+    assert any("provisioned allocation" in r.getMessage() for r in ours)
+    assert any(r.levelno == logging.ERROR for r in ours)
+    assert all(getattr(r, "category", None) == attributes.LOG_CATEGORY for r in ours)
+    assert all("ChangeMe" not in (r.getMessage() + (r.exc_text or "")) for r in caplog.records)
+
+
+def test_admin_note_author_is_the_approving_admin(world):
+    allocation = world.allocation("Author Lab", resource=world.resource(replication_group=None))
+    world.approve(allocation)
+    note = allocation.allocationadminnote_set.get()
+    assert note.author == world.admin
+
+
+def test_signal_wiring_survives_a_second_ready():
+    from coldfront.core.allocation import signals as cf
+
+    from coldfront_ecs_plugin.signals import connect_receivers
+
+    before = len(cf.allocation_activate.receivers)
+    assert connect_receivers() == ["allocation_activate", "allocation_attribute_changed"]
+    assert len(cf.allocation_activate.receivers) == before

@@ -1,0 +1,131 @@
+"""Quota changes on stock ColdFront: change-request approval and the admin attribute-edit page."""
+
+from __future__ import annotations
+
+import pytest
+
+from coldfront_ecs_plugin import attributes, conf
+
+
+def _quotas(world, namespace: str, bucket: str) -> tuple[int, int]:
+    from coldfront_ecs_plugin.connections import client_for_endpoint
+
+    with client_for_endpoint(f"https://{world.sim.host_port}", conf.load()) as client:
+        return (client.get_namespace_quota(namespace).block_size_gb,
+                client.get_bucket_quota(namespace, bucket).block_size_gb)
+
+
+@pytest.fixture
+def provisioned(world):
+    allocation = world.allocation("Quota Lab", quota_tb="2")
+    world.approve(allocation)
+    assert allocation.status.name == "Active"
+    return allocation
+
+
+def test_change_request_approval_grows_namespace_and_bucket(world, provisioned):
+    change = world.request_change(provisioned, "5")
+    world.approve_change(change, "5")
+
+    assert _quotas(world, "quota-lab", "lab-quota-lab-bucket") == (5120, 5120)
+    assert world.attr(provisioned, attributes.QUOTA_TB) == "5"
+    assert world.attr(provisioned, attributes.QUOTA_BYTES) == str(5 * 2**40)
+    assert world.notes(provisioned) == []
+
+
+def test_attribute_edit_view_changes_quota(world, provisioned):
+    world.edit_attribute(provisioned, attributes.QUOTA_TB, "0.5")
+    assert _quotas(world, "quota-lab", "lab-quota-lab-bucket") == (512, 512)
+    assert world.attr(provisioned, attributes.QUOTA_BYTES) == str(2**39)
+
+
+def test_shrink_below_usage_is_refused_and_value_restored(world, provisioned):
+    world.sim.set_usage("quota-lab", "lab-quota-lab-bucket", int(1.5 * 2**40))
+    change = world.request_change(provisioned, "1")
+    world.approve_change(change, "1")
+
+    assert _quotas(world, "quota-lab", "lab-quota-lab-bucket") == (2048, 2048)
+    assert world.attr(provisioned, attributes.QUOTA_TB) == "2"
+    [note] = world.notes(provisioned)
+    assert "refusing to shrink" in note and "put back to 2" in note
+
+
+def test_bucket_failure_rolls_namespace_back(world, provisioned):
+    world.fail("PUT /object/bucket/{bucket}/quota")
+    world.edit_attribute(provisioned, attributes.QUOTA_TB, "3")
+    world.sim.faults()
+
+    assert _quotas(world, "quota-lab", "lab-quota-lab-bucket") == (2048, 2048)
+    assert world.attr(provisioned, attributes.QUOTA_TB) == "2"
+    assert world.attr(provisioned, attributes.QUOTA_BYTES) == str(2 * 2**40)
+    assert "namespace quota was put back" in world.notes(provisioned)[0]
+
+
+def test_namespace_failure_changes_nothing(world, provisioned):
+    world.fail("PUT /object/namespaces/namespace/{namespace}/quota")
+    world.edit_attribute(provisioned, attributes.QUOTA_TB, "3")
+    world.sim.faults()
+    assert _quotas(world, "quota-lab", "lab-quota-lab-bucket") == (2048, 2048)
+    assert world.attr(provisioned, attributes.QUOTA_TB) == "2"
+
+
+def test_zero_quota_refused(world, provisioned):
+    world.edit_attribute(provisioned, attributes.QUOTA_TB, "0")
+    assert world.attr(provisioned, attributes.QUOTA_TB) == "2"
+    assert "greater than 0" in world.notes(provisioned)[0]
+
+
+def test_unprovisioned_allocation_is_left_alone(world):
+    allocation = world.allocation("Pending Lab", quota_tb="1")
+    world.edit_attribute(allocation, attributes.QUOTA_TB, "7")
+    assert world.attr(allocation, attributes.QUOTA_TB) == "7"
+    assert world.namespaces() == []
+    assert world.notes(allocation) == []
+    world.approve(allocation)
+    assert _quotas(world, "pending-lab", "lab-pending-lab-bucket") == (7168, 7168)
+
+
+def test_other_attributes_are_ignored(world, provisioned):
+    before = world.sim.stats()["by_endpoint"].get("PUT /object/namespaces/namespace/{namespace}/quota")
+    world.edit_attribute(provisioned, attributes.QUOTA_BYTES, "123")
+    assert world.sim.stats()["by_endpoint"].get("PUT /object/namespaces/namespace/{namespace}/quota") == before
+
+
+def test_facade_change_namespace_quota(world, provisioned):
+    from coldfront_ecs_plugin.utils import ECSResourceManager
+
+    manager = ECSResourceManager(provisioned.get_parent_resource)
+    manager.change_namespace_quota("quota-lab", 3)
+    assert _quotas(world, "quota-lab", "lab-quota-lab-bucket") == (3072, 3072)
+    assert world.attr(provisioned, attributes.QUOTA_TB) == "3"
+    assert manager.replication_group_id_from_name("rg1").startswith("urn:storageos:")
+    with pytest.raises(ValueError):
+        manager.replication_group_id_from_name(" ")
+
+
+def test_facade_on_unrecorded_namespace_changes_ecs_directly(world):
+    from coldfront_ecs_plugin.connections import client_for_endpoint
+    from coldfront_ecs_plugin.utils import ECSResourceManager
+
+    with client_for_endpoint(f"https://{world.sim.host_port}", conf.load()) as client:
+        client.create_namespace("manual-ns", replication_group_id=client.replication_group_id("rg1"))
+        client.create_bucket("manual-ns", "manual-bucket", replication_group_id=client.replication_group_id("rg1"))
+    ECSResourceManager(world.resource()).change_namespace_quota("manual-ns", 1)
+    assert _quotas(world, "manual-ns", "manual-bucket") == (1024, 1024)
+
+
+def test_renewal_requested_allocation_still_gets_quota_changes(world, provisioned):
+    world.set_status(provisioned, "Renewal Requested")
+    world.edit_attribute(provisioned, attributes.QUOTA_TB, "3")
+    assert _quotas(world, "quota-lab", "lab-quota-lab-bucket") == (3072, 3072)
+
+
+def test_facade_update_resource_usage(world):
+    from coldfront_ecs_plugin.services import records
+    from coldfront_ecs_plugin.utils import ECSResourceManager
+
+    resource = world.resource()
+    world.sim.set_capacity(total_provisioned_gb=20480, total_free_gb=10240)
+    ECSResourceManager(resource).update_resource_usage()
+    assert float(records.resource_value(resource, attributes.CAPACITY_TB)) == 20.0
+    assert float(records.resource_value(resource, attributes.USED_TB)) == 10.0
