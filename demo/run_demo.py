@@ -9,7 +9,6 @@ quota change through the real change-request view, writes usage into the simulat
 from __future__ import annotations
 
 import datetime
-import json
 import os
 import shutil
 import signal
@@ -31,6 +30,8 @@ PROJECTS = [
     ("Smith Lab: Genomics", "asmith", 10.0, 3 * 2**40 + 512 * 2**30),
     ("Müller Imaging Group", "bmuller", 5.0, 4 * 2**40),
     ("Data Science Core", "cdata", 2.5, 200 * 2**30),
+    # a title with nothing usable for an ECS name: refused, rolled back, explained in an admin note
+    ("🔬🧫", "dlab", 1.0, 0),
 ]
 
 
@@ -89,7 +90,9 @@ def build_coldfront(base_url: str):
     from coldfront_ecs_plugin import attributes
 
     print("• migrating a fresh ColdFront database and loading its defaults …")
-    quiet_call("initial_setup", "--force_overwrite")
+    for command in ("migrate", "import_field_of_science_data", "add_default_grant_options",
+                    "add_default_project_choices", "add_resource_defaults", "add_allocation_defaults"):
+        quiet_call(command)
     print("• manage.py ecs_setup")
     call_command("ecs_setup")
 
@@ -220,6 +223,23 @@ def print_table(resource, allocations) -> None:
         print(f"admin note on allocation {note.allocation_id}: {note.note}")
 
 
+def print_ecs(base_url: str) -> None:
+    """What ECS holds now, read with the plugin's own client (one login, then logout)."""
+    from coldfront_ecs_plugin.ecs import ECSClient
+
+    print("\nwhat the (simulated) ECS holds, read with coldfront_ecs_plugin.ecs.ECSClient:")
+    with ECSClient(base_url, "admin", "ChangeMe", verify=str(CA)) as ecs:
+        for namespace in ecs.list_namespaces():
+            quota = ecs.get_namespace_quota(namespace.name)
+            for bucket in ecs.list_buckets(namespace.name):
+                usage = ecs.get_bucket_usage(namespace.name, bucket.name)
+                bucket_quota = bucket.quota.block_size_gb if bucket.quota else "-"
+                print(f"  namespace {namespace.name}: quota {quota.block_size_gb} GB "
+                      f"(notify at {quota.notification_size_gb} GB); bucket {bucket.name}: quota {bucket_quota} GB, "
+                      f"{usage.size_bytes} bytes in {usage.objects} objects")
+        print(f"  ({ecs.request_count} HTTP requests, one login)")
+
+
 def main() -> int:
     if RUN.exists():
         shutil.rmtree(RUN)
@@ -237,9 +257,7 @@ def main() -> int:
         print("• manage.py ecs_sync")
         call_command("ecs_sync")
         print_table(resource, allocations)
-        state = requests.get(f"{base_url}/_sim/state", verify=str(CA), timeout=10).json()
-        print("\nwhat the simulated ECS holds now:")
-        print(json.dumps(state, indent=1, sort_keys=True)[:1500])
+        print_ecs(base_url)
     finally:
         simulator.send_signal(signal.SIGTERM)
         simulator.wait(timeout=10)

@@ -9,15 +9,21 @@ from . import attributes, conf
 from .endpoints import EndpointError, parse_endpoint
 
 SETTINGS_ERROR = "coldfront_ecs_plugin.E001"
+CREDENTIALS_WARNING = "coldfront_ecs_plugin.W003"
 URL_WARNING = "coldfront_ecs_plugin.W001"
 TYPES_WARNING = "coldfront_ecs_plugin.W002"
 
 
 def check_settings(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
-    """One Error per missing or invalid ECS_* setting."""
+    """An Error per invalid ECS_* setting; a Warning per missing credential.
+
+    Missing credentials are a Warning so that ``migrate`` and ``runserver`` still work while a
+    site is being set up; provisioning then fails with a clear admin note until they are set.
+    """
+    hint = "Set it in local_settings.py or the environment (see the README)"
     return [
-        checks.Error(problem, hint="Set it in local_settings.py or the environment (see the README)",
-                     id=SETTINGS_ERROR)
+        checks.Warning(problem, hint=hint, id=CREDENTIALS_WARNING) if problem.endswith(" is not set")
+        else checks.Error(problem, hint=hint, id=SETTINGS_ERROR)
         for problem in conf.problems()
     ]
 
