@@ -200,7 +200,8 @@ def test_ecs_error_while_checking_existence_is_not_absence(world):
     assert "could not check" in world.notes(allocation)[0]
 
 
-@pytest.mark.parametrize("endpoint", [VPOOLS, NS_CREATE, NS_QUOTA, BUCKET_CREATE, BUCKET_QUOTA])
+# a new bucket gets its quota in the create call, so there is no separate bucket-quota step to fail
+@pytest.mark.parametrize("endpoint", [VPOOLS, NS_CREATE, NS_QUOTA, BUCKET_CREATE])
 def test_failure_at_each_step_leaves_nothing_and_retry_succeeds(world, endpoint):
     allocation = world.allocation("Fault Lab", quota_tb="1")
     world.fail(endpoint)
@@ -221,7 +222,7 @@ def test_failure_at_each_step_leaves_nothing_and_retry_succeeds(world, endpoint)
 
 
 def test_failed_undo_is_named_in_the_note(world):
-    world.fail(BUCKET_QUOTA, "POST /object/namespaces/namespace/{namespace}/deactivate")
+    world.fail(BUCKET_CREATE, "POST /object/namespaces/namespace/{namespace}/deactivate")
     allocation = world.allocation("Undo Lab")
     world.approve(allocation)
     world.sim.faults()
@@ -272,3 +273,26 @@ def test_signal_wiring_survives_a_second_ready():
     before = len(cf.allocation_activate.receivers)
     assert connect_receivers() == ["allocation_activate", "allocation_attribute_changed"]
     assert len(cf.allocation_activate.receivers) == before
+
+
+def test_renewal_reapplies_quota_and_keeps_adopted_storage_on_failure(world):
+    """On renewal the bucket exists, so its quota is PUT; a failure there removes nothing of the lab's."""
+    allocation = world.allocation("Keep Lab", quota_tb="1")
+    world.approve(allocation)
+    world.set_status(allocation, "Renewal Requested")
+    world.fail(BUCKET_QUOTA)
+    world.approve(allocation)
+    world.sim.faults()
+
+    assert allocation.status.name == "Renewal Requested"
+    assert world.buckets() == {"keep-lab": ["lab-keep-lab-bucket"]}  # adopted, not created: never undone
+    assert "set quota of bucket" in world.notes(allocation)[0]
+    world.approve(allocation)
+    assert allocation.status.name == "Active"
+
+
+def test_fresh_provisioning_http_requests(world):
+    """login, namespace check, replication groups, namespace, its quota, bucket with quota, logout."""
+    before = world.sim.stats()["requests"]
+    world.approve(world.allocation("Count Lab"))
+    assert world.sim.stats()["requests"] - before == 7

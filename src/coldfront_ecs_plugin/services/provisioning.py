@@ -32,7 +32,7 @@ from django.db.models import F
 
 from .. import attributes, conf, naming, units
 from ..connections import client_for_endpoint, endpoint_for_resource
-from ..ecs import ECSError, ECSNotFound, Namespace
+from ..ecs import ECSError, ECSNotFound, Namespace, Quota
 from ..endpoints import EndpointError
 from . import records
 
@@ -271,14 +271,17 @@ def apply(client, plan: Plan, found: Found, allocation) -> Outcome:
         step = f"set quota of namespace {plan.namespace!r}"
         client.set_namespace_quota(plan.namespace, plan.block_gb, plan.notification_gb)
         if not found.bucket_exists:
-            step = f"create bucket {plan.bucket!r}"
+            # the quota travels in the create call (ECS 3.0+): one request fewer than create + PUT quota
+            step = f"create bucket {plan.bucket!r} with its quota"
             client.create_bucket(plan.namespace, plan.bucket, replication_group_id=found.replication_group_id,
-                                 filesystem_enabled=plan.filesystem_enabled)
+                                 filesystem_enabled=plan.filesystem_enabled,
+                                 quota=Quota(plan.block_gb, plan.notification_gb))
             outcome.created_bucket = True
             _log(logging.INFO, "created bucket %s/%s (filesystem=%s)", plan.namespace, plan.bucket,
                  plan.filesystem_enabled)
-        step = f"set quota of bucket {plan.bucket!r}"
-        client.set_bucket_quota(plan.namespace, plan.bucket, plan.block_gb, plan.notification_gb)
+        else:
+            step = f"set quota of bucket {plan.bucket!r}"
+            client.set_bucket_quota(plan.namespace, plan.bucket, plan.block_gb, plan.notification_gb)
         step = "record the names and quota on the allocation"
         records.record_names(allocation, plan.namespace, plan.bucket)
         records.record_quota(allocation, plan.quota_tb)
