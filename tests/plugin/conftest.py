@@ -172,7 +172,7 @@ def world(db, sim, client):
     """Plugin attribute types created (ecs_setup), a logged-in superuser, a reset simulator."""
     from django.contrib.auth.models import User
 
-    from coldfront_ecs_plugin.management.commands.ecs_setup import ensure_attribute_types
+    from coldfront_ecs_plugin.services.setup import ensure_attribute_types
 
     ensure_attribute_types()
     admin = User.objects.create_superuser("cfadmin", "admin@example.org", "x")
