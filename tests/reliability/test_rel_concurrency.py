@@ -1,0 +1,234 @@
+"""Guarantee 3: concurrency on the real databases (the matrix runs this file on SQLite, PostgreSQL and
+MariaDB): one namespace for two simultaneous activations, no lost update when ecs_sync overlaps an
+approval or a quota change, and two ecs_sync runs at once serialise cleanly."""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+
+import pytest
+from django.core.management import CommandError, call_command
+from rel_helpers import GIB, NS_CREATE, attr, make_synced_allocations, notes, values
+
+from coldfront_ecs_plugin import attributes
+
+
+def _sqlite() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "sqlite"
+
+
+needs_row_locks = pytest.mark.skipif(
+    "_sqlite()", reason="SQLite's in-memory shared-cache test database answers a concurrent write with "
+    "'database table is locked' at once instead of waiting, and has no row locks; this runs on PostgreSQL and "
+    "MariaDB (.ci/db-matrix, ECS_TEST_DB=postgres|mariadb)")
+
+
+def run_in_threads(*targets, timeout: float = 60) -> list[BaseException]:
+    """Start every target at the same moment (barrier); each thread closes its DB connection."""
+    from django.db import connection
+
+    barrier = threading.Barrier(len(targets))
+    errors: list[BaseException] = []
+
+    def wrap(target):
+        def run():
+            try:
+                barrier.wait()
+                target()
+            except BaseException as exc:  # collected and asserted by the caller
+                errors.append(exc)
+            finally:
+                connection.close()
+        return run
+
+    threads = [threading.Thread(target=wrap(t)) for t in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+    assert not any(t.is_alive() for t in threads), "a thread hung (deadlock?)"
+    return errors
+
+
+def sync_json() -> tuple[dict, int]:
+    out = io.StringIO()
+    try:
+        call_command("ecs_sync", "--json", stdout=out)
+        return json.loads(out.getvalue()), 0
+    except CommandError as exc:
+        return json.loads(out.getvalue()), exc.returncode
+
+
+def provision_on_sim(world, allocs, gb: int = 2048, usage: int = 3 * GIB) -> None:
+    with world.ecs_client() as client:
+        rg = client.replication_group_id("rg1")
+        for _pk, ns, bucket in allocs:
+            client.create_namespace(ns, replication_group_id=rg)
+            client.create_bucket(ns, bucket)
+            client.set_namespace_quota(ns, gb, gb * 9 // 10)
+            client.set_bucket_quota(ns, bucket, gb, gb * 9 // 10)
+    for _pk, ns, bucket in allocs:
+        world.sim.set_usage(ns, bucket, usage, 1)
+
+
+@needs_row_locks
+@pytest.mark.django_db(transaction=True)
+def test_same_allocation_activated_twice_at_once_gives_one_namespace(reseed, world):
+    """Two allocation_activate receivers race (as two approvals would): a row lock makes the second adopt."""
+    from coldfront_ecs_plugin import signals
+
+    allocation = world.allocation("Twice Lab", quota_tb="1")
+    world.set_status(allocation, "Active")  # the view saves Active, then sends the signal
+    world.sim.faults(latency_ms=30)  # widen the window
+    errors = run_in_threads(*[lambda: signals.on_allocation_activate(None, allocation_pk=allocation.pk)] * 2)
+    world.sim.faults()
+
+    assert errors == []
+    allocation.refresh_from_db()
+    assert allocation.status.name == "Active" and notes(allocation) == []
+    assert world.namespaces() == ["twice-lab"]
+    assert world.buckets() == {"twice-lab": ["lab-twice-lab-bucket"]}
+    assert world.sim.stats()["by_endpoint"][NS_CREATE] == 1
+    names = list(allocation.allocationattribute_set.values_list("allocation_attribute_type__name", flat=True))
+    for name in (attributes.NAMESPACE, attributes.BUCKET, attributes.QUOTA_TB, attributes.QUOTA_BYTES):
+        assert names.count(name) == 1, names
+    assert world.sim.stats()["active_tokens"] == 0
+
+
+@needs_row_locks
+@pytest.mark.django_db(transaction=True)
+def test_sync_during_an_approval_loses_nothing(reseed, world, settings):
+    """ecs_sync reads ECS (slowly) while another allocation on the resource is approved and provisioned."""
+    settings.ECS_SYNC_CONCURRENCY = 2
+    resource = world.resource("ECS overlap")
+    synced = make_synced_allocations(resource, 3)
+    provision_on_sim(world, synced)
+    newcomer = world.allocation("Newcomer Lab", resource=resource, quota_tb="5")
+    read_started = threading.Event()
+
+    from coldfront_ecs_plugin.services import sync as sync_service
+
+    original = sync_service.read_endpoint
+
+    def slow_read(*args, **kwargs):
+        read_started.set()
+        return original(*args, **kwargs)
+
+    sync_service.read_endpoint = slow_read
+    world.sim.faults(latency_ms=150)
+    try:
+        result: dict = {}
+
+        def sync():
+            result["report"], result["status"] = sync_json()
+
+        def approve():
+            from coldfront_ecs_plugin.services import provisioning
+
+            assert read_started.wait(10)
+            provisioning.provision(newcomer.pk)
+            world.set_status(newcomer, "Active")
+
+        errors = run_in_threads(sync, approve)
+    finally:
+        sync_service.read_endpoint = original
+        world.sim.faults()
+
+    assert errors == []
+    assert result["status"] == 0, result["report"]
+    assert attr(newcomer, attributes.NAMESPACE) == "newcomer-lab"
+    assert float(attr(newcomer, attributes.QUOTA_TB)) == 5.0, "the approval's values survive the sync"
+    for pk, _ns, _bucket in synced:
+        assert float(values(pk)[attributes.QUOTA_TB][0]) == 2.0
+    # and the next sync agrees with ECS for everyone, the newcomer included
+    report, status = sync_json()
+    assert status == 0 and report["failed"] == 0
+    assert float(attr(newcomer, attributes.QUOTA_TB)) == 5.0
+
+
+@pytest.mark.xfail(strict=True, reason="bug: ecs_sync writes a quota read from ECS before a concurrent quota change "
+                                       "committed (sync_db._plan_allocation diffs fresh DB rows against a stale "
+                                       "ECS reading), so ColdFront shows the old quota until the next sync")
+def test_quota_change_committed_during_sync_read_is_not_overwritten(world, monkeypatch):
+    """Deterministic interleaving: ECS is read (2 TB), a quota change to 3 TB commits, then sync writes."""
+    from coldfront_ecs_plugin.services import quota
+    from coldfront_ecs_plugin.services import sync as sync_service
+
+    resource = world.resource("ECS lost update")
+    [(pk, ns, bucket)] = make_synced_allocations(resource, 1, quota_tb="2")
+    provision_on_sim(world, [(pk, ns, bucket)], gb=2048)
+    original = sync_service._apply_endpoint
+
+    def change_then_apply(*args, **kwargs):
+        quota.change_quota(pk, 3.0)  # an approved change request lands between read and write
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(sync_service, "_apply_endpoint", change_then_apply)
+    sync_json()
+    with world.ecs_client() as client:
+        assert client.get_namespace_quota(ns).block_size_gb == 3072
+    assert float(values(pk)[attributes.QUOTA_TB][0]) == 3.0, "the quota change was lost"
+
+
+@needs_row_locks
+@pytest.mark.django_db(transaction=True)
+def test_quota_change_waits_for_a_sync_holding_the_lock(reseed, world, monkeypatch):
+    """A quota change that arrives while ecs_sync is writing waits for it, then wins (both on ECS and in DB)."""
+    from coldfront_ecs_plugin.services import quota, sync_db
+
+    resource = world.resource("ECS lock")
+    [(pk, ns, bucket)] = make_synced_allocations(resource, 1, quota_tb="2")
+    provision_on_sim(world, [(pk, ns, bucket)], gb=2048)
+    locked, original_write = threading.Event(), sync_db._write
+
+    def slow_write(*args, **kwargs):
+        locked.set()  # the resource and allocation rows are locked now
+        threading.Event().wait(0.5)
+        return original_write(*args, **kwargs)
+
+    monkeypatch.setattr(sync_db, "_write", slow_write)
+    result: dict = {}
+
+    def sync():
+        result["sync"] = sync_json()
+
+    def change():
+        assert locked.wait(10)
+        result["change"] = quota.change_quota(pk, 4.0)
+
+    errors = run_in_threads(sync, change)
+    assert errors == []
+    assert result["sync"][1] == 0
+    with world.ecs_client() as client:
+        assert client.get_namespace_quota(ns).block_size_gb == 4096
+        assert client.get_bucket_quota(ns, bucket).block_size_gb == 4096
+    assert float(values(pk)[attributes.QUOTA_TB][0]) == 4.0
+
+
+@needs_row_locks
+@pytest.mark.django_db(transaction=True)
+def test_two_syncs_at_once_serialise_without_duplicate_writes(reseed, world, settings):
+    """The second run waits for the first's lock, re-diffs, and finds nothing left to write."""
+    from coldfront.core.allocation.models import AllocationAttribute
+
+    settings.ECS_SYNC_CONCURRENCY = 2
+    resource = world.resource("ECS twice")
+    allocs = make_synced_allocations(resource, 6)
+    provision_on_sim(world, allocs)
+    world.sim.faults(latency_ms=20)
+    reports: list = []
+    errors = run_in_threads(lambda: reports.append(sync_json()), lambda: reports.append(sync_json()))
+    world.sim.faults()
+
+    assert errors == []
+    assert [status for _r, status in reports] == [0, 0], reports
+    assert sum(r["updated"] for r, _s in reports) == 6, "each allocation updated by exactly one run"
+    for pk, _ns, _bucket in allocs:
+        assert float(values(pk)[attributes.QUOTA_TB][0]) == 2.0
+        for row in AllocationAttribute.objects.filter(allocation_id=pk):
+            assert row.history.filter(history_change_reason="ecs_sync").count() <= 1, "written twice"
+    assert world.sim.stats()["active_tokens"] == 0

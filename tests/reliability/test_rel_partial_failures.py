@@ -1,0 +1,168 @@
+"""Guarantee 2: a failure at any provisioning or quota step leaves nothing orphaned on ECS, tells the
+admin why (an AllocationAdminNote, status put back), and a plain retry through the real view completes."""
+
+from __future__ import annotations
+
+import pytest
+from rel_helpers import (
+    BUCKET_CREATE,
+    BUCKET_QUOTA,
+    LOGIN,
+    NS_CREATE,
+    NS_QUOTA,
+    VPOOLS,
+    attr,
+    attr_names,
+    notes,
+)
+
+from coldfront_ecs_plugin import attributes
+
+PLUGIN_ATTRS = {attributes.NAMESPACE, attributes.BUCKET, attributes.QUOTA_BYTES}
+
+# (id, simulator endpoint that fails or "db", fault kinds, what the admin note must say)
+STEPS = [
+    ("login", LOGIN, ["500"], "could not check whether namespace"),
+    ("login-dropped", LOGIN, ["drop"], "could not check whether namespace"),
+    ("replication-group", VPOOLS, ["503"], "could not list ECS replication groups"),
+    ("namespace-create", NS_CREATE, ["500"], "failed to create namespace"),
+    ("namespace-create-dropped", NS_CREATE, ["drop"], "failed to create namespace"),
+    ("namespace-quota", NS_QUOTA, ["500"], "failed to set quota of namespace"),
+    ("bucket-create", BUCKET_CREATE, ["500"], "failed to create bucket"),
+    ("bucket-create-dropped", BUCKET_CREATE, ["drop"], "failed to create bucket"),
+    # the bucket quota travels in the create call; a separate PUT only happens on a re-run (test below)
+    ("database-write", "db", [], "failed to record the names and quota"),
+]
+
+
+@pytest.mark.parametrize(("endpoint", "kinds", "reason"), [s[1:] for s in STEPS], ids=[s[0] for s in STEPS])
+def test_failure_at_each_step_leaves_nothing_and_retry_completes(world, monkeypatch, endpoint, kinds, reason):
+    from coldfront_ecs_plugin.services import records
+
+    allocation = world.allocation("Partial Lab", quota_tb="2")
+    before_attrs = attr_names(allocation)
+    if endpoint == "db":
+        def broken(*args, **kwargs):
+            raise RuntimeError("database write refused (injected)")
+
+        monkeypatch.setattr(records, "record_quota", broken)
+    else:
+        world.fail(endpoint, kinds=kinds)
+
+    world.approve(allocation)  # the real view: a 302, never a 500 page
+
+    world.sim.faults()
+    monkeypatch.undo()
+    assert allocation.status.name == "New", "the allocation goes back to the status it came from"
+    assert world.namespaces() == [] and world.buckets() == {}, "nothing orphaned on ECS"
+    assert attr_names(allocation) == before_attrs, "no attribute written"
+    [note] = notes(allocation)
+    assert "provisioning failed" in note and reason in note and "approve again" in note, note
+    assert world.sim.stats()["active_tokens"] == 0, "logged out even after a failure"
+
+    world.approve(allocation)  # the retry: approve again
+    assert allocation.status.name == "Active"
+    assert world.namespaces() == ["partial-lab"]
+    assert world.buckets() == {"partial-lab": ["lab-partial-lab-bucket"]}
+    assert set(attr_names(allocation)) >= PLUGIN_ATTRS
+    assert len(notes(allocation)) == 1, "a successful retry adds no new error note"
+    with world.ecs_client() as client:
+        assert client.get_namespace_quota("partial-lab").block_size_gb == 2048
+        assert client.get_bucket_quota("partial-lab", "lab-partial-lab-bucket").block_size_gb == 2048
+    assert world.sim.stats()["active_tokens"] == 0
+
+
+@pytest.mark.parametrize("kind", ["503", "drop"])
+def test_bucket_quota_failure_on_a_rerun_keeps_the_allocations_own_namespace(world, kind):
+    """On a renewal (namespace and bucket recorded and present) a failed bucket-quota step must not delete
+    what belongs to the allocation; the admin is told, and approving again completes."""
+    from coldfront_ecs_plugin.services import records
+
+    allocation = world.allocation("Rerun Lab", quota_tb="1")
+    world.approve(allocation)
+    records.set_value(allocation, attributes.QUOTA_TB, "2")  # e.g. edited while the allocation was expired
+    world.set_status(allocation, "Renewal Requested")
+    world.fail(BUCKET_QUOTA, kinds=[kind])
+    world.approve(allocation)
+    world.sim.faults()
+
+    assert allocation.status.name == "Renewal Requested"
+    assert world.buckets() == {"rerun-lab": ["lab-rerun-lab-bucket"]}, "the allocation's own data is kept"
+    [note] = notes(allocation)
+    assert "failed to set quota of bucket" in note, note
+    world.approve(allocation)
+    assert allocation.status.name == "Active"
+    assert _quota_pair(world, "rerun-lab", "lab-rerun-lab-bucket") == (2048, 2048)
+
+
+@pytest.mark.xfail(strict=True, reason="bug: provisioning.apply sets the namespace quota of an adopted namespace, "
+                                       "then a failed bucket-quota PUT leaves namespace and bucket quotas different "
+                                       "(no restore of the namespace quota, unlike quota.apply_quota)")
+def test_bucket_quota_failure_on_a_rerun_leaves_both_quotas_equal(world):
+    from coldfront_ecs_plugin.services import records
+
+    allocation = world.allocation("Equal Lab", quota_tb="1")
+    world.approve(allocation)
+    records.set_value(allocation, attributes.QUOTA_TB, "2")
+    world.set_status(allocation, "Renewal Requested")
+    world.fail(BUCKET_QUOTA)
+    world.approve(allocation)
+    world.sim.faults()
+    ns_gb, bucket_gb = _quota_pair(world, "equal-lab", "lab-equal-lab-bucket")
+    assert ns_gb == bucket_gb, (ns_gb, bucket_gb)
+
+
+def test_slow_namespace_create_is_reconciled_not_duplicated(world, settings):
+    """A create that times out but took effect on ECS is found and adopted: one namespace, no error."""
+    settings.ECS_REQUEST_TIMEOUT = 0.3
+    world.sim.faults(endpoints={NS_CREATE: 1.0}, kinds=["slow"], slow_ms=500)
+    allocation = world.allocation("Slow Lab", quota_tb="1")
+    world.approve(allocation)
+    world.sim.faults()
+    assert allocation.status.name == "Active", notes(allocation)
+    assert world.namespaces() == ["slow-lab"]
+    assert world.buckets() == {"slow-lab": ["lab-slow-lab-bucket"]}
+
+
+def _quota_pair(world, ns: str, bucket: str) -> tuple[int, int]:
+    with world.ecs_client() as client:
+        return client.get_namespace_quota(ns).block_size_gb, client.get_bucket_quota(ns, bucket).block_size_gb
+
+
+def test_quota_change_failing_between_namespace_and_bucket_rolls_back(world):
+    """The bucket step fails after the namespace step: the namespace gets its old quota back."""
+    allocation = world.allocation("Quota Lab", quota_tb="1")
+    world.approve(allocation)
+    assert _quota_pair(world, "quota-lab", "lab-quota-lab-bucket") == (1024, 1024)
+
+    world.fail(BUCKET_QUOTA)
+    world.edit_attribute(allocation, attributes.QUOTA_TB, "2")
+    world.sim.faults()
+
+    assert _quota_pair(world, "quota-lab", "lab-quota-lab-bucket") == (1024, 1024), "rolled back"
+    assert float(attr(allocation, attributes.QUOTA_TB)) == 1.0, "ColdFront shows what ECS enforces"
+    [note] = notes(allocation)
+    assert "failed to set the quota of bucket" in note and "put back" in note, note
+    assert world.sim.stats()["active_tokens"] == 0
+
+    world.edit_attribute(allocation, attributes.QUOTA_TB, "2")  # retry
+    assert _quota_pair(world, "quota-lab", "lab-quota-lab-bucket") == (2048, 2048)
+    assert float(attr(allocation, attributes.QUOTA_TB)) == 2.0
+
+
+def test_quota_change_whose_rollback_fails_is_reported_and_a_retry_converges(world, monkeypatch):
+    """When even the rollback fails, the note names the mismatch; approving the change again converges."""
+    from coldfront_ecs_plugin.services import quota
+
+    allocation = world.allocation("Stuck Lab", quota_tb="1")
+    world.approve(allocation)
+    world.fail(BUCKET_QUOTA)
+    monkeypatch.setattr(quota, "_restore_namespace", lambda *a: "injected: restore refused")
+    world.edit_attribute(allocation, attributes.QUOTA_TB, "3")
+    world.sim.faults()
+    monkeypatch.undo()
+
+    [note] = notes(allocation)
+    assert "restoring the namespace quota also failed" in note and "lab-stuck-lab-bucket" in note, note
+    world.edit_attribute(allocation, attributes.QUOTA_TB, "3")
+    assert _quota_pair(world, "stuck-lab", "lab-stuck-lab-bucket") == (3072, 3072)
