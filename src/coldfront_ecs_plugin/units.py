@@ -13,6 +13,8 @@ GB_PER_TB = 1024
 BYTES_PER_GB = 2**30
 BYTES_PER_TB = 2**40
 BYTES_PER_KB = 1024
+#: 1 EiB: far above any ECS cluster, and small enough that bytes fit a signed 64-bit integer
+MAX_QUOTA_TB = 2**20
 
 
 class QuotaValueError(ValueError):
@@ -25,6 +27,8 @@ def tb_to_gb(tb: float) -> int:
         raise QuotaValueError(f"quota {tb!r} TB is not a number")
     if tb <= 0:
         raise QuotaValueError(f"quota must be greater than 0 TB, got {tb:g}")
+    if tb > MAX_QUOTA_TB:
+        raise QuotaValueError(f"quota {tb:g} TB is too large (at most {MAX_QUOTA_TB} TB, 1 EiB)")
     gb = round(tb * GB_PER_TB)
     if gb < 1:
         raise QuotaValueError(f"quota {tb:g} TB is below ECS's minimum of 1 GB")

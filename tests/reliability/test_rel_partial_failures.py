@@ -95,9 +95,6 @@ def test_bucket_quota_failure_on_a_rerun_keeps_the_allocations_own_namespace(wor
     assert _quota_pair(world, "rerun-lab", "lab-rerun-lab-bucket") == (2048, 2048)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: provisioning.apply sets the namespace quota of an adopted namespace, "
-                                       "then a failed bucket-quota PUT leaves namespace and bucket quotas different "
-                                       "(no restore of the namespace quota, unlike quota.apply_quota)")
 def test_bucket_quota_failure_on_a_rerun_leaves_both_quotas_equal(world):
     from coldfront_ecs_plugin.services import records
 

@@ -20,3 +20,9 @@ def test_invalid_quota_refused(bad):
 def test_notification_is_percentage_clamped():
     assert units.notification_gb(1024, 90) == 921
     assert units.notification_gb(1, 90) == 1
+
+
+def test_absurd_quota_refused_before_any_ecs_call():
+    with pytest.raises(units.QuotaValueError, match="too large"):
+        units.tb_to_gb(1e30)
+    assert units.tb_to_gb(units.MAX_QUOTA_TB) == units.MAX_QUOTA_TB * 1024

@@ -218,10 +218,12 @@ class ECSClient:
             token, self._token = self._token, None
             already_closed, self._closed = self._closed, True
         if token is not None:
+            # logout is idempotent: retried like a read (a lost logout would hold one of the
+            # user's 100 tokens for hours), but within a short deadline so close() stays quick
+            deadline = min(self._deadline(), time.monotonic() + 3 * min(self.timeout, 10.0))
             try:
-                self._count()
-                self._session.get(self.base_url + "/logout", headers={"X-SDS-AUTH-TOKEN": token},
-                                  verify=self.verify, timeout=min(self.timeout, 10.0), allow_redirects=False)
+                self._send("GET", "/logout", deadline=deadline, idempotent=True,
+                           headers={"X-SDS-AUTH-TOKEN": token})
             except Exception as exc:  # close() must not raise; the token expires on its own
                 logger.warning("ECS logout from %s failed: %s", self.base_url, type(exc).__name__)
         if not already_closed:

@@ -34,7 +34,7 @@ from .. import attributes, conf, naming, units
 from ..connections import client_for_endpoint, endpoint_for_resource
 from ..ecs import ECSError, ECSNotFound, Namespace, Quota
 from ..endpoints import EndpointError
-from . import records
+from . import quota, records
 
 logger = logging.getLogger(__name__)
 
@@ -260,7 +260,14 @@ def apply(client, plan: Plan, found: Found, allocation) -> Outcome:
     """Create what is missing, set both quotas, record the names; undo on failure."""
     outcome = Outcome(plan.namespace, plan.bucket, plan.quota_tb, adopted_namespace=found.namespace is not None)
     step = "start"
+    old_quota: Quota | None = None  # of an adopted namespace, to put back if a later step fails
+    namespace_quota_changed = False
     try:
+        if found.namespace is not None:
+            old_quota = found.namespace.quota
+            if old_quota is None:  # this ECS's namespace GET carried no quota
+                step = f"read the quota of namespace {plan.namespace!r}"
+                old_quota = client.get_namespace_quota(plan.namespace)
         if found.namespace is None:
             step = f"create namespace {plan.namespace!r}"
             client.create_namespace(plan.namespace, replication_group_id=found.replication_group_id,
@@ -270,6 +277,7 @@ def apply(client, plan: Plan, found: Found, allocation) -> Outcome:
                  found.replication_group_id)
         step = f"set quota of namespace {plan.namespace!r}"
         client.set_namespace_quota(plan.namespace, plan.block_gb, plan.notification_gb)
+        namespace_quota_changed = True
         if not found.bucket_exists:
             # the quota travels in the create call (ECS 3.0+): one request fewer than create + PUT quota
             step = f"create bucket {plan.bucket!r} with its quota"
@@ -288,6 +296,11 @@ def apply(client, plan: Plan, found: Found, allocation) -> Outcome:
     except Exception as exc:
         left = _undo(client, plan, outcome)
         message = f"failed to {step}: {exc}"
+        if namespace_quota_changed and not outcome.created_namespace and old_quota is not None:
+            problem = quota.restore_namespace_quota(client, plan.namespace, old_quota)
+            message += (f". The quota of namespace {plan.namespace!r} could not be put back ({problem}); "
+                        "approving again sets both quotas" if problem else
+                        f". The quota of namespace {plan.namespace!r} was put back")
         if left:
             message += f". Undo also failed; left on ECS: {'; '.join(left)}: remove by hand before approving again"
         elif outcome.created_namespace or outcome.created_bucket:

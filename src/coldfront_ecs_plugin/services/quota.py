@@ -68,7 +68,7 @@ def _usage_bytes(client, namespace: str, buckets: Iterable[str]) -> int:
     return total
 
 
-def _restore_namespace(client, namespace: str, old: Quota | None) -> str | None:
+def restore_namespace_quota(client, namespace: str, old: Quota | None) -> str | None:
     """Put the namespace quota back; return a description of the failure, if any."""
     try:
         if old is None or old.unlimited:
@@ -104,7 +104,7 @@ def apply_quota(client, namespace: str, buckets: Iterable[str], tb: float, setti
         try:
             client.set_bucket_quota(namespace, bucket, block, notify)
         except ECSError as exc:
-            failure = _restore_namespace(client, namespace, old)
+            failure = restore_namespace_quota(client, namespace, old)
             tail = (f"; restoring the namespace quota also failed ({failure}): namespace {namespace!r} now has "
                     f"{block} GB while bucket {bucket!r} kept its old quota") if failure else (
                 "; the namespace quota was put back")
