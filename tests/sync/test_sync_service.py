@@ -187,6 +187,49 @@ def test_counts_http_logins_history(ecs_resource, sim):
     assert second.history_rows == 0 and history_rows() == rows
 
 
+def test_values_changed_in_coldfront_during_the_read_are_left_for_the_next_run(ecs_resource, sim, monkeypatch):
+    """A write committed after the ECS reading began is not overwritten with that older reading."""
+    from coldfront.core.allocation.models import AllocationAttribute
+    from django.utils import timezone
+
+    from coldfront_ecs_plugin.services import sync as sync_service
+
+    saved, updated, deleted, other = make_allocations(ecs_resource, 4, quota_tb="1", quota_bytes=str(2**40))
+    provision_on_sim(sim, [saved, updated, deleted, other], quota_gb=2048, usage_bytes=3 * GIB)
+    original = sync_service._apply_endpoint
+
+    def write_then_apply(*args, **kwargs):
+        row = AllocationAttribute.objects.get(allocation_id=saved.pk, allocation_attribute_type__name=TB)
+        row.value = "5"
+        row.save()  # history row
+        AllocationAttribute.objects.filter(allocation_id=updated.pk, allocation_attribute_type__name=TB).update(
+            value="6", modified=timezone.now())  # no history row: found by ``modified``
+        AllocationAttribute.objects.get(allocation_id=deleted.pk, allocation_attribute_type__name=BYTES).delete()
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(sync_service, "_apply_endpoint", write_then_apply)
+    report = sync_resources()
+
+    assert report.ok, report.all_failures()
+    assert (report.updated, report.unchanged, report.failed) == (1, 3, 0)
+    assert values(saved.pk)[TB][0] == "5"
+    assert values(updated.pk)[TB][0] == "6"
+    assert BYTES not in values(deleted.pk)
+    assert values(other.pk)[TB] == ("2", 3 / 1024)
+    notes = report.resources[0].notes
+    for a in (saved, updated, deleted):
+        assert (f"allocation {a.pk} ({a.namespace}): changed in ColdFront during the sync; left for the next run"
+                in notes), notes
+    assert {c.target_id for c in report.resources[0].changes if c.target == "allocation"} == {other.pk}
+
+    monkeypatch.setattr(sync_service, "_apply_endpoint", original)
+    second = sync_resources()  # nothing changed during this one: ECS wins again
+    assert second.ok and second.updated == 3 and not second.resources[0].notes
+    for a in (saved, updated, deleted):
+        assert values(a.pk)[TB] == ("2", 3 / 1024)
+        assert values(a.pk)[BYTES] == (str(2 * 2**40), float(3 * GIB))
+
+
 def test_sql_queries_do_not_grow_with_allocations(ecs_types, sim):
     small = make_resource("ECS small", sim.host_port)
     large = make_resource("ECS large", sim.host_port)

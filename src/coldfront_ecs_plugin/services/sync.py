@@ -10,6 +10,8 @@ The run, and why it is shaped this way:
    see ``sync_read``. No database access happens off the main thread (SQLite).
 4. As each endpoint finishes, apply its resources on the main thread, one transaction per
    resource: lock, reload, diff, write only changes in bulk with history (see ``sync_db``).
+   An allocation whose values changed in ColdFront after its endpoint's reading began is left
+   for the next run rather than overwritten with that older reading.
 
 ECS is the source of truth for the quota *it enforces*; every value that differs is reported
 (old → new), a failed read is reported and never written, and an unchanged run writes nothing.
@@ -98,7 +100,7 @@ def _apply_endpoint(reading: EndpointReading, group: list[tuple[object, Resource
         try:
             apply_resource(resource.pk, targets, readings, types, report, dry_run=dry_run,
                            capacity=reading.capacity, capacity_error=reading.capacity_error,
-                           allocated=(allocated_tb, allocated_error))
+                           allocated=(allocated_tb, allocated_error), read_started=reading.started)
         except Exception as exc:
             logger.exception("ecs_sync: writing resource %s failed", resource.name, extra=LOG)
             report.fail(f"writing to the database failed: {type(exc).__name__}: {exc}")

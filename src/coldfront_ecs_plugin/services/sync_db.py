@@ -2,8 +2,9 @@
 
 Query shape per resource, independent of its number of allocations: one query for the names
 before the ECS reads; then, in one transaction, a row lock, one query for every quota attribute
-and its usage, and a handful of batched writes (``bulk_update``/``bulk_create`` with
-django-simple-history's bulk helpers, so history rows exist only for values that changed).
+and its usage, one for the allocations changed since the reading began, and a handful of
+batched writes (``bulk_update``/``bulk_create`` with django-simple-history's bulk helpers, so
+history rows exist only for values that changed).
 
 Concurrency: the write transaction first takes a lock on the resource's row with a no-op UPDATE.
 On PostgreSQL and MariaDB that is a row lock: a second ``ecs_sync`` (or a second queued task for the
@@ -12,6 +13,13 @@ write lock at once, so two runs serialise instead of failing half-way with "data
 (a wait longer than SQLite's busy timeout makes the second run report that resource as failed and
 move on). After the lock the values are read afresh and diffed again, so an approval or quota
 change committed while ECS was being read is not overwritten with a stale decision.
+
+Re-diffing alone is not enough: a value written in ColdFront after the ECS reading began (a
+quota change, a provisioning) differs from that older reading, and the diff would "correct" it
+back. So, after the lock, one more query finds the allocations whose quota attributes, usages or
+names have a history row (save, delete, bulk write with history) or a ``modified`` time after the
+reading began. Such an allocation keeps its values when the reading disagrees with them: a note,
+not a failure, and the next run reads ECS afresh.
 """
 
 from __future__ import annotations
@@ -22,9 +30,10 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from .. import attributes, units
@@ -213,6 +222,34 @@ def _load_rows(resource_id: int, types: AttributeTypes) -> dict[int, dict[str, _
     return rows
 
 
+def _changed_since(resource_id: int, types: AttributeTypes, since: datetime) -> set[int]:
+    """Active allocations whose quota attributes, their usages or Namespace/Bucket attributes were
+    written after ``since``: one UNION query.
+
+    History rows (``history_date``, indexed) see saves, deletes and bulk writes with history;
+    ``modified`` sees writes that left no history row (a queryset ``update`` that sets it).
+    """
+    from coldfront.core.allocation.models import AllocationAttribute, AllocationAttributeUsage
+
+    active = _active_allocations(resource_id).values("pk")
+    quota_types = [pk for pk, _usage in types.allocation.values()]
+    relevant = Q(allocation_attribute_type_id__in=quota_types) | Q(allocation_attribute_type__name__in=NAME_ATTRS)
+    quota_attrs = AllocationAttribute.objects.filter(allocation_id__in=active,
+                                                     allocation_attribute_type_id__in=quota_types).values("pk")
+    parts = [
+        AllocationAttribute.history.model.objects.filter(relevant, history_date__gt=since, allocation_id__in=active)
+        .order_by().values_list("allocation_id", flat=True),
+        AllocationAttributeUsage.history.model.objects.filter(history_date__gt=since,
+                                                              allocation_attribute_id__in=quota_attrs)
+        .order_by().values_list("allocation_attribute__allocation_id", flat=True),
+        AllocationAttribute.objects.filter(relevant, modified__gt=since, allocation_id__in=active)
+        .order_by().values_list("allocation_id", flat=True),
+        AllocationAttributeUsage.objects.filter(modified__gt=since, allocation_attribute_id__in=quota_attrs)
+        .order_by().values_list("allocation_attribute__allocation_id", flat=True),
+    ]
+    return set(parts[0].union(*parts[1:]))
+
+
 def _lock(resource_id: int, allocation_ids: list[int]) -> None:
     """Serialise writers: the resource row (see module docstring), then the allocation rows."""
     from coldfront.core.allocation.models import Allocation
@@ -295,6 +332,23 @@ def _plan_allocation(target: Target, rows: dict[str, _Row], readings: Readings, 
         report.updated += 1
     else:
         report.unchanged += 1
+
+
+def _plan_unless_changed(target: Target, rows: dict[str, _Row], readings: Readings, types: AttributeTypes,
+                         report: ResourceReport, plan: _Plan, now) -> None:
+    """An allocation changed in ColdFront after the reading began: diff it, but write nothing if
+    the (older) reading disagrees with the fresh values; report that as a note."""
+    scratch = _Plan()
+    changes_before, updated_before = len(report.changes), report.updated
+    _plan_allocation(target, rows, readings, types, report, scratch, now)
+    if not (scratch.update_values or scratch.create_values or scratch.update_usages or scratch.create_usages):
+        return
+    del report.changes[changes_before:]
+    if report.updated > updated_before:  # counted as updated, but nothing is written
+        report.updated -= 1
+        report.unchanged += 1
+    report.notes.append(f"allocation {target.allocation_id} ({target.namespace}): changed in ColdFront during "
+                        "the sync; left for the next run")
 
 
 def _same_usage(old: float, new: float) -> bool:
@@ -397,21 +451,28 @@ def _write(plan: _Plan, now) -> int:
 
 def apply_resource(resource_id: int, targets: ResourceTargets, readings: Readings, types: AttributeTypes,
                    report: ResourceReport, *, dry_run: bool, capacity: Capacity | None,
-                   capacity_error: str | None, allocated: tuple[float | None, str | None]) -> None:
-    """Diff and (unless dry run) write one resource's allocations and capacity in one transaction."""
+                   capacity_error: str | None, allocated: tuple[float | None, str | None],
+                   read_started: datetime) -> None:
+    """Diff and (unless dry run) write one resource's allocations and capacity in one transaction.
+
+    ``read_started``: when the ECS reading in ``readings`` began; allocations changed in ColdFront
+    since then are not overwritten with it (see the module docstring).
+    """
     now = timezone.now()
     plan = _Plan()
     with transaction.atomic(), _sqlite_batches():
         if not dry_run:
             _lock(resource_id, list(targets.targets))
         rows = _load_rows(resource_id, types)
+        changed = _changed_since(resource_id, types, read_started)
         for target in targets.targets.values():
             report.allocations += 1
             if target.error is not None:
                 report.failures.append(Failure(target.error, target.allocation_id, target.namespace, target.bucket))
                 report.failed += 1
                 continue
-            _plan_allocation(target, rows.pop(target.allocation_id, {}), readings, types, report, plan, now)
+            plan_one = _plan_unless_changed if target.allocation_id in changed else _plan_allocation
+            plan_one(target, rows.pop(target.allocation_id, {}), readings, types, report, plan, now)
         rows.clear()
         _plan_capacity(resource_id, types, report, capacity, capacity_error, allocated, now, dry_run)
         if not dry_run:

@@ -18,6 +18,9 @@ import threading
 from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.utils import timezone
 
 from .. import attributes
 from ..ecs import Capacity, ECSBadRequest, ECSClient, ECSError, ECSNotFound, Quota
@@ -37,6 +40,8 @@ class EndpointReading:
 
     base_url: str
     error: str | None = None  # the whole endpoint failed (login, credentials)
+    #: when reading began (before the first request): database rows changed after it are newer than the reading
+    started: datetime = field(default_factory=timezone.now)
     capacity: Capacity | None = None
     capacity_error: str | None = None
     quotas: dict[str, Quota] = field(default_factory=dict)
