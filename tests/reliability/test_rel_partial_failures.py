@@ -154,7 +154,7 @@ def test_quota_change_whose_rollback_fails_is_reported_and_a_retry_converges(wor
     allocation = world.allocation("Stuck Lab", quota_tb="1")
     world.approve(allocation)
     world.fail(BUCKET_QUOTA)
-    monkeypatch.setattr(quota, "_restore_namespace", lambda *a: "injected: restore refused")
+    monkeypatch.setattr(quota, "restore_namespace_quota", lambda *a: "injected: restore refused")
     world.edit_attribute(allocation, attributes.QUOTA_TB, "3")
     world.sim.faults()
     monkeypatch.undo()
