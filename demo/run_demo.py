@@ -81,8 +81,16 @@ def build_coldfront(base_url: str):
         AllocationAttribute,
         AllocationAttributeType,
         AllocationStatusChoice,
+        AllocationUser,
+        AllocationUserStatusChoice,
     )
-    from coldfront.core.project.models import Project, ProjectStatusChoice
+    from coldfront.core.project.models import (
+        Project,
+        ProjectStatusChoice,
+        ProjectUser,
+        ProjectUserRoleChoice,
+        ProjectUserStatusChoice,
+    )
     from coldfront.core.resource.models import Resource, ResourceAttribute, ResourceAttributeType, ResourceType
     from django.contrib.auth.models import User
     from django.core.management import call_command
@@ -119,6 +127,11 @@ def build_coldfront(base_url: str):
             justification="Object storage for the lab", is_changeable=True,
         )
         allocation.resources.add(resource)
+        # the PI manages the project and uses the allocation, so they can see its usage gauges
+        ProjectUser.objects.create(project=project, user=pi, role=ProjectUserRoleChoice.objects.get(name="Manager"),
+                                   status=ProjectUserStatusChoice.objects.get(name="Active"))
+        AllocationUser.objects.create(allocation=allocation, user=pi,
+                                      status=AllocationUserStatusChoice.objects.get(name="Active"))
         AllocationAttribute.objects.create(allocation=allocation, allocation_attribute_type=quota_type,
                                            value=str(quota_tb))
         allocations.append(allocation)
@@ -268,8 +281,9 @@ See the same data in ColdFront's web UI (usage gauges on each allocation page):
     {env} \\
         {ROOT / '.venv/bin/coldfront'} runserver 127.0.0.1:8000
 
-then log in at http://127.0.0.1:8000/user/login as admin / {ADMIN_PASSWORD} and open
-http://127.0.0.1:8000/allocation/{allocations[0].pk}/ (the simulator is stopped; the pages only read the database).""")
+then log in at http://127.0.0.1:8000/user/login as admin / {ADMIN_PASSWORD} (or as a PI: asmith / demo) and
+open http://127.0.0.1:8000/allocation/{allocations[0].pk}/; allocation {allocations[-1].pk} shows why it was refused
+(the simulator is stopped; the pages only read the database).""")
     return 0
 
 

@@ -296,3 +296,28 @@ def test_fresh_provisioning_http_requests(world):
     before = world.sim.stats()["requests"]
     world.approve(world.allocation("Count Lab"))
     assert world.sim.stats()["requests"] - before == 7
+
+
+def test_reason_is_shown_to_admins_on_the_allocation_page_and_hidden_from_the_pi(world):
+    """ColdFront's allocation page lists user notes; the reason is a private one (superusers only)."""
+    from django.test import Client
+
+    allocation = world.allocation("Visible Lab", resource=world.resource(replication_group=None))
+    world.approve(allocation)
+    page = world.client.get(f"/allocation/{allocation.pk}/").content.decode()
+    assert "ECS: provisioning failed" in page and "replication_group" in page
+
+    pi = allocation.project.pi
+    from coldfront.core.allocation.models import AllocationUser, AllocationUserStatusChoice
+    from coldfront.core.project.models import ProjectUser, ProjectUserRoleChoice, ProjectUserStatusChoice
+
+    ProjectUser.objects.create(project=allocation.project, user=pi,
+                               role=ProjectUserRoleChoice.objects.get(name="Manager"),
+                               status=ProjectUserStatusChoice.objects.get(name="Active"))
+    AllocationUser.objects.create(allocation=allocation, user=pi,
+                                  status=AllocationUserStatusChoice.objects.get(name="Active"))
+    pi_client = Client()
+    pi_client.force_login(pi, backend="django.contrib.auth.backends.ModelBackend")
+    pi_page = pi_client.get(f"/allocation/{allocation.pk}/")
+    assert pi_page.status_code == 200
+    assert "ECS: provisioning failed" not in pi_page.content.decode()

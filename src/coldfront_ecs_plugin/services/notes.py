@@ -3,8 +3,8 @@
 Stock ColdFront's views do not catch receiver exceptions (a 500 page after the allocation
 is already saved Active, or the attribute already changed).  The receivers catch instead,
 and use these helpers: put the previous value back (from django-simple-history) and leave
-an AllocationAdminNote with the reason, so the admin sees it on the allocation page and can
-try again.
+an AllocationAdminNote with the reason (mirrored as a private note on the allocation page), so
+the admin sees it and can try again.
 """
 
 from __future__ import annotations
@@ -38,10 +38,18 @@ def note_author(history_user=None):
 
 
 def add_admin_note(allocation, text: str, author=None):
-    from coldfront.core.allocation.models import AllocationAdminNote
+    """An AllocationAdminNote, plus the same text as a *private* note on the allocation page.
 
-    return AllocationAdminNote.objects.create(allocation=allocation, author=note_author(author),
-                                              note=NOTE_PREFIX + text)
+    ColdFront 1.1 lists admin notes only in Django's admin site; its allocation page shows
+    user notes, and private ones only to superusers.  Writing both lets the admin see the reason
+    where they approved, without showing it to the PI.
+    """
+    from coldfront.core.allocation.models import AllocationAdminNote, AllocationUserNote
+
+    author = note_author(author)
+    AllocationUserNote.objects.create(allocation=allocation, author=author, is_private=True,
+                                      note=NOTE_PREFIX + text)
+    return AllocationAdminNote.objects.create(allocation=allocation, author=author, note=NOTE_PREFIX + text)
 
 
 def previous_status(allocation):
