@@ -23,7 +23,7 @@ from coldfront_ecs_plugin.ecs import (
     Quota,
     parse,
 )
-from conftest import SimulatorHandle, start_simulator
+from harness.simulator import SimulatorHandle, start_simulator
 
 FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "ecs-ce-live"
 

@@ -8,6 +8,7 @@ import threading
 import pytest
 
 from coldfront_ecs_plugin import attributes
+from harness.endpoints import NS_CREATE
 
 
 @pytest.fixture
@@ -54,5 +55,5 @@ def test_concurrent_activations_create_one_namespace(reseed, world):
     assert sorted(o.created_namespace for o in outcomes) == [False, True]
     assert world.namespaces() == ["race-lab"]
     assert world.buckets() == {"race-lab": ["lab-race-lab-bucket"]}
-    assert world.sim.stats()["by_endpoint"]["POST /object/namespaces/namespace"] == 1
+    assert world.sim.stats()["by_endpoint"][NS_CREATE] == 1
     assert world.attr_count(allocation, attributes.NAMESPACE) == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from coldfront_ecs_plugin import attributes
+from harness.endpoints import BUCKET_CREATE, NS_CREATE
 
 
 def test_autocreate_provisions_before_save_and_returns_ecs(fork, world):
@@ -17,7 +18,7 @@ def test_autocreate_provisions_before_save_and_returns_ecs(fork, world):
     assert world.buckets() == {"fork-lab": ["lab-fork-lab-bucket"]}
     assert world.attr(allocation, attributes.NAMESPACE) == "fork-lab"
     # allocation_activate that follows on the fork does not provision a second time
-    assert world.sim.stats()["by_endpoint"]["POST /object/namespaces/namespace"] == 1
+    assert world.sim.stats()["by_endpoint"][NS_CREATE] == 1
 
 
 def test_nfs_share_makes_a_filesystem_bucket(fork, world):
@@ -38,11 +39,11 @@ def test_unsupported_automation_refused_before_any_ecs_write(fork, world):
     allocation.refresh_from_db()
     assert allocation.status.name == "Pending"
     assert world.namespaces() == []
-    assert "POST /object/namespaces/namespace" not in world.sim.stats()["by_endpoint"]
+    assert NS_CREATE not in world.sim.stats()["by_endpoint"]
 
 
 def test_failure_raises_value_error_and_leaves_nothing(fork, world):
-    world.fail("POST /object/bucket")
+    world.fail(BUCKET_CREATE)
     resource = world.resource()
     allocation = world.allocation("Broken Lab", resource=resource, status="Pending")
     result = fork.approve_with_autocreate(allocation, resource)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from coldfront_ecs_plugin import attributes, naming
+from harness.endpoints import NS_CREATE
 
 
 @pytest.mark.parametrize(
@@ -66,14 +67,14 @@ def test_slug_collision_with_another_allocation_is_refused_before_ecs(world):
     first = world.allocation("smith_lab")
     world.approve(first)
     assert world.attr(first, attributes.NAMESPACE) == "smith-lab"
-    before = world.sim.stats()["by_endpoint"].get("POST /object/namespaces/namespace")
+    before = world.sim.stats()["by_endpoint"].get(NS_CREATE)
 
     second = world.allocation("Smith Lab")
     world.approve(second)
 
     assert second.status.name == "New"
     assert f"allocation(s) {first.pk}" in world.notes(second)[0]
-    assert world.sim.stats()["by_endpoint"].get("POST /object/namespaces/namespace") == before
+    assert world.sim.stats()["by_endpoint"].get(NS_CREATE) == before
     assert world.namespaces() == ["smith-lab"]
 
 

@@ -5,12 +5,7 @@ from __future__ import annotations
 import pytest
 
 from coldfront_ecs_plugin import attributes, units
-
-NS_CREATE = "POST /object/namespaces/namespace"
-NS_QUOTA = "PUT /object/namespaces/namespace/{namespace}/quota"
-BUCKET_CREATE = "POST /object/bucket"
-BUCKET_QUOTA = "PUT /object/bucket/{bucket}/quota"
-VPOOLS = "GET /vdc/data-service/vpools"
+from harness.endpoints import BUCKET_CREATE, BUCKET_QUOTA, NS_CREATE, NS_DEACTIVATE, NS_QUOTA, VPOOLS
 
 
 def test_approval_provisions_namespace_bucket_and_quotas(world):
@@ -222,7 +217,7 @@ def test_failure_at_each_step_leaves_nothing_and_retry_succeeds(world, endpoint)
 
 
 def test_failed_undo_is_named_in_the_note(world):
-    world.fail(BUCKET_CREATE, "POST /object/namespaces/namespace/{namespace}/deactivate")
+    world.fail(BUCKET_CREATE, NS_DEACTIVATE)
     allocation = world.allocation("Undo Lab")
     world.approve(allocation)
     world.sim.faults()

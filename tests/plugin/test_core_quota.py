@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from coldfront_ecs_plugin import attributes, conf
+from harness.endpoints import BUCKET_QUOTA, NS_QUOTA
 
 
 def _quotas(world, namespace: str, bucket: str) -> tuple[int, int]:
@@ -51,7 +52,7 @@ def test_shrink_below_usage_is_refused_and_value_restored(world, provisioned):
 
 
 def test_bucket_failure_rolls_namespace_back(world, provisioned):
-    world.fail("PUT /object/bucket/{bucket}/quota")
+    world.fail(BUCKET_QUOTA)
     world.edit_attribute(provisioned, attributes.QUOTA_TB, "3")
     world.sim.faults()
 
@@ -62,7 +63,7 @@ def test_bucket_failure_rolls_namespace_back(world, provisioned):
 
 
 def test_namespace_failure_changes_nothing(world, provisioned):
-    world.fail("PUT /object/namespaces/namespace/{namespace}/quota")
+    world.fail(NS_QUOTA)
     world.edit_attribute(provisioned, attributes.QUOTA_TB, "3")
     world.sim.faults()
     assert _quotas(world, "quota-lab", "lab-quota-lab-bucket") == (2048, 2048)
@@ -86,9 +87,9 @@ def test_unprovisioned_allocation_is_left_alone(world):
 
 
 def test_other_attributes_are_ignored(world, provisioned):
-    before = world.sim.stats()["by_endpoint"].get("PUT /object/namespaces/namespace/{namespace}/quota")
+    before = world.sim.stats()["by_endpoint"].get(NS_QUOTA)
     world.edit_attribute(provisioned, attributes.QUOTA_BYTES, "123")
-    assert world.sim.stats()["by_endpoint"].get("PUT /object/namespaces/namespace/{namespace}/quota") == before
+    assert world.sim.stats()["by_endpoint"].get(NS_QUOTA) == before
 
 
 def test_facade_change_namespace_quota(world, provisioned):

@@ -3,15 +3,15 @@ never a 500 page, and writes nothing: no namespace or bucket on ECS, no ECS writ
 
 from __future__ import annotations
 
-import io
 import json
 from dataclasses import dataclass, field
 
 import pytest
-from django.core.management import CommandError, call_command
-from rel_helpers import StubECS, attr, attr_names, notes, set_attr, set_resource_attr
 
 from coldfront_ecs_plugin import attributes
+from harness.stub import StubECS
+from harness.sync import sync_json
+from harness.world import attr, attr_names, notes, set_attr, set_resource_attr
 
 
 @dataclass
@@ -216,15 +216,6 @@ def stub(world, settings):
     server.stop()
 
 
-def _sync() -> tuple[dict, int]:
-    out = io.StringIO()
-    try:
-        call_command("ecs_sync", "--json", stdout=out)
-        return json.loads(out.getvalue()), 0
-    except CommandError as exc:
-        return json.loads(out.getvalue()), exc.returncode
-
-
 QUOTA_PATH = "GET /object/namespaces/namespace/stub-ns/quota"
 
 
@@ -239,7 +230,7 @@ def test_malformed_reply_is_a_clear_failure_and_overwrites_nothing(stub, status,
             pytest.raises(ECSMalformedResponse, match=message):
         client.get_namespace_quota("stub-ns")
 
-    report, code = _sync()
+    report, code = sync_json()
     assert code == 1
     [failure] = [f for r in report["resources"] for f in r["failures"] if f["allocation_id"] == allocation.pk]
     assert message.split()[0].lower() in failure["reason"].lower() or "malformed" in failure["reason"].lower() \
@@ -252,7 +243,7 @@ def test_malformed_reply_is_a_clear_failure_and_overwrites_nothing(stub, status,
 def test_string_numbers_and_unlimited_are_parsed_not_errors(stub, body, expected_tb):
     server, allocation = stub
     server.replies[QUOTA_PATH] = (200, "application/json", body)
-    report, code = _sync()
+    report, code = sync_json()
     assert code == 0, report
     if expected_tb is None:  # unlimited: the value is left and the run says so
         assert attr(allocation, attributes.QUOTA_TB) == "1"

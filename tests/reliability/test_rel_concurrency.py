@@ -4,15 +4,14 @@ approval or a quota change, and two ecs_sync runs at once serialise cleanly."""
 
 from __future__ import annotations
 
-import io
-import json
 import threading
 
 import pytest
-from django.core.management import CommandError, call_command
-from rel_helpers import GIB, NS_CREATE, attr, make_synced_allocations, notes, values
 
 from coldfront_ecs_plugin import attributes
+from harness.endpoints import NS_CREATE
+from harness.sync import make_synced_allocations, provision_on_sim, sync_json, values
+from harness.world import attr, notes
 
 
 def _sqlite() -> bool:
@@ -54,27 +53,6 @@ def run_in_threads(*targets, timeout: float = 60) -> list[BaseException]:
     return errors
 
 
-def sync_json() -> tuple[dict, int]:
-    out = io.StringIO()
-    try:
-        call_command("ecs_sync", "--json", stdout=out)
-        return json.loads(out.getvalue()), 0
-    except CommandError as exc:
-        return json.loads(out.getvalue()), exc.returncode
-
-
-def provision_on_sim(world, allocs, gb: int = 2048, usage: int = 3 * GIB) -> None:
-    with world.ecs_client() as client:
-        rg = client.replication_group_id("rg1")
-        for _pk, ns, bucket in allocs:
-            client.create_namespace(ns, replication_group_id=rg)
-            client.create_bucket(ns, bucket)
-            client.set_namespace_quota(ns, gb, gb * 9 // 10)
-            client.set_bucket_quota(ns, bucket, gb, gb * 9 // 10)
-    for _pk, ns, bucket in allocs:
-        world.sim.set_usage(ns, bucket, usage, 1)
-
-
 @needs_row_locks
 @pytest.mark.django_db(transaction=True)
 def test_same_allocation_activated_twice_at_once_gives_one_namespace(reseed, world):
@@ -106,7 +84,7 @@ def test_sync_during_an_approval_loses_nothing(reseed, world, settings):
     settings.ECS_SYNC_CONCURRENCY = 2
     resource = world.resource("ECS overlap")
     synced = make_synced_allocations(resource, 3)
-    provision_on_sim(world, synced)
+    provision_on_sim(world.sim, synced, bucket_quota=True)
     newcomer = world.allocation("Newcomer Lab", resource=resource, quota_tb="5")
     read_started = threading.Event()
 
@@ -157,7 +135,7 @@ def test_quota_change_committed_during_sync_read_is_not_overwritten(world, monke
 
     resource = world.resource("ECS lost update")
     [(pk, ns, bucket)] = make_synced_allocations(resource, 1, quota_tb="2")
-    provision_on_sim(world, [(pk, ns, bucket)], gb=2048)
+    provision_on_sim(world.sim, [(pk, ns, bucket)], quota_gb=2048, bucket_quota=True)
     original = sync_service._apply_endpoint
 
     def change_then_apply(*args, **kwargs):
@@ -188,7 +166,7 @@ def test_quota_change_waits_for_a_sync_holding_the_lock(reseed, world, monkeypat
 
     resource = world.resource("ECS lock")
     [(pk, ns, bucket)] = make_synced_allocations(resource, 1, quota_tb="2")
-    provision_on_sim(world, [(pk, ns, bucket)], gb=2048)
+    provision_on_sim(world.sim, [(pk, ns, bucket)], quota_gb=2048, bucket_quota=True)
     locked, original_write = threading.Event(), sync_db._write
 
     def slow_write(*args, **kwargs):
@@ -224,7 +202,7 @@ def test_two_syncs_at_once_serialise_without_duplicate_writes(reseed, world, set
     settings.ECS_SYNC_CONCURRENCY = 2
     resource = world.resource("ECS twice")
     allocs = make_synced_allocations(resource, 6)
-    provision_on_sim(world, allocs)
+    provision_on_sim(world.sim, allocs, bucket_quota=True)
     world.sim.faults(latency_ms=20)
     reports: list = []
     errors = run_in_threads(lambda: reports.append(sync_json()), lambda: reports.append(sync_json()))

@@ -4,19 +4,10 @@ admin why (an AllocationAdminNote, status put back), and a plain retry through t
 from __future__ import annotations
 
 import pytest
-from rel_helpers import (
-    BUCKET_CREATE,
-    BUCKET_QUOTA,
-    LOGIN,
-    NS_CREATE,
-    NS_QUOTA,
-    VPOOLS,
-    attr,
-    attr_names,
-    notes,
-)
 
 from coldfront_ecs_plugin import attributes
+from harness.endpoints import BUCKET_CREATE, BUCKET_QUOTA, LOGIN, NS_CREATE, NS_QUOTA, VPOOLS
+from harness.world import attr, attr_names, notes
 
 PLUGIN_ATTRS = {attributes.NAMESPACE, attributes.BUCKET, attributes.QUOTA_BYTES}
 

@@ -15,17 +15,12 @@ import traceback
 
 import pytest
 from django.core.management import CommandError, call_command
-from rel_helpers import (
-    BUCKET_CREATE,
-    attr,
-    every_text_in_database,
-    files_containing,
-    notes,
-    set_resource_attr,
-    start_simulator,
-)
 
 from coldfront_ecs_plugin import attributes
+from harness.endpoints import BUCKET_CREATE
+from harness.secrets import every_text_in_database, files_containing
+from harness.simulator import start_simulator
+from harness.world import attr, notes, set_resource_attr
 
 PASSWORD = "Rel-" + secrets.token_hex(12)  # distinctive: any hit is a leak, never a coincidence
 

@@ -3,16 +3,15 @@ allocation it could not update, stays within its retry budget, and converges on 
 
 from __future__ import annotations
 
-import io
-import json
 import math
 import time
 
 import pytest
-from django.core.management import CommandError, call_command
-from rel_helpers import GIB, make_synced_allocations, set_resource_attr, values
 
 from coldfront_ecs_plugin import attributes, units
+from harness.sync import GIB, make_synced_allocations, values
+from harness.sync import sync_json as run_sync
+from harness.world import set_resource_attr
 
 SEEDS = range(20)
 FAIL_RATE = 0.3
@@ -21,16 +20,6 @@ TIMEOUT = 0.3
 SLOW_MS = 600
 RETRIES = 3  # ECSClient's default, used by ecs_sync
 CONCURRENCY = 4
-
-
-def run_sync() -> tuple[dict, int]:
-    out = io.StringIO()
-    try:
-        call_command("ecs_sync", "--json", stdout=out)
-        status = 0
-    except CommandError as exc:
-        status = exc.returncode
-    return json.loads(out.getvalue()), status
 
 
 def ecs_truth(gb: int, usage: int) -> dict[str, tuple[str, float]]:

@@ -3,18 +3,17 @@ one live token, and every command logs out at its end."""
 
 from __future__ import annotations
 
-import io
-import json
 import math
 import random
 import threading
 import time
 
 import pytest
-from django.core.management import CommandError, call_command
-from rel_helpers import GIB, make_synced_allocations, start_simulator
 
 from coldfront_ecs_plugin import attributes
+from harness.endpoints import BUCKET_CREATE
+from harness.simulator import start_simulator
+from harness.sync import GIB, make_synced_allocations, provision_on_sim, sync_json
 
 TTL = 1.0
 
@@ -48,28 +47,6 @@ class TokenSampler:
         self.thread.join(5)
 
 
-def sync_json() -> tuple[dict, int]:
-    out = io.StringIO()
-    try:
-        call_command("ecs_sync", "--json", stdout=out)
-        return json.loads(out.getvalue()), 0
-    except CommandError as exc:
-        return json.loads(out.getvalue()), exc.returncode
-
-
-def _provision(sim, allocs) -> None:
-    from coldfront_ecs_plugin.ecs import ECSClient
-
-    with ECSClient(sim.base_url, sim.user, sim.password, verify=sim.ca_path, timeout=10) as client:
-        rg = client.replication_group_id("rg1")
-        for _pk, ns, bucket in allocs:
-            client.create_namespace(ns, replication_group_id=rg)
-            client.create_bucket(ns, bucket)
-            client.set_namespace_quota(ns, 2048, 1843)
-    for _pk, ns, bucket in allocs:
-        sim.set_usage(ns, bucket, 5 * GIB, 1)
-
-
 def test_token_expiry_mid_sync_is_survived_with_one_relogin(world, settings, short_ttl_sim):
     """Tokens expire every second; a ~2 s sync re-logs in once per expiry, concurrent 401s included."""
     sim = short_ttl_sim
@@ -78,7 +55,7 @@ def test_token_expiry_mid_sync_is_survived_with_one_relogin(world, settings, sho
     settings.ECS_SYNC_CONCURRENCY = 3
     resource = world.resource("ECS ttl", url=sim.host_port)
     allocs = make_synced_allocations(resource, 8)
-    _provision(sim, allocs)
+    provision_on_sim(sim, allocs, quota_gb=2048, usage_bytes=5 * GIB)
     time.sleep(TTL + 0.1)  # the setup client's token is gone too
     sim.faults(latency_ms=400)
     before = sim.stats()
@@ -105,7 +82,7 @@ def test_one_token_per_client_and_logout_after_every_command(world, settings):
     settings.ECS_SYNC_CONCURRENCY = 8
     resource = world.resource("ECS tokens")
     allocs = make_synced_allocations(resource, 12)
-    _provision(sim, allocs)
+    provision_on_sim(sim, allocs, quota_gb=2048, usage_bytes=5 * GIB)
     sim.faults(latency_ms=20)
     start = sim.stats()["logins"]
     with TokenSampler(sim) as sampler:
@@ -123,7 +100,7 @@ def test_one_token_per_client_and_logout_after_every_command(world, settings):
     world.edit_attribute(allocation, attributes.QUOTA_TB, "2")
     assert sim.stats()["active_tokens"] == 0, "quota change logs out"
     failing = world.allocation("Token Fail Lab", resource=resource, quota_tb="1")
-    world.fail("POST /object/bucket")
+    world.fail(BUCKET_CREATE)
     world.approve(failing)
     sim.faults()
     assert failing.status.name == "New"

@@ -9,7 +9,7 @@ import pytest
 import requests
 import trustme
 
-from conftest import start_simulator
+from harness.simulator import start_simulator
 
 
 def test_port_zero_prints_one_listening_line(sim_server) -> None:

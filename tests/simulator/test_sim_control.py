@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import requests
 
+from harness.simulator import admin_session
+
 
 class Admin:
     """Raw HTTP as an ECS admin, for asserting exact status codes and bodies."""
 
     def __init__(self, sim) -> None:
         self.sim = sim
-        self.s = requests.Session()
-        self.s.verify = sim.ca_path
-        self.s.trust_env = False  # else REQUESTS_CA_BUNDLE overrides Session.verify
-        self.s.headers["Accept"] = "application/json"
-        token = self.s.get(sim.base_url + "/login", auth=(sim.user, sim.password), timeout=5)
-        self.s.headers["X-SDS-AUTH-TOKEN"] = token.headers["X-SDS-AUTH-TOKEN"]
+        self.s = admin_session(sim, headers={"Accept": "application/json"})
 
     def __call__(self, method: str, path: str, json=None, **kw) -> requests.Response:
         return self.s.request(method, self.sim.base_url + path, json=json, timeout=5, **kw)

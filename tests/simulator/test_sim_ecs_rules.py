@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import pytest
-import requests
+
+from harness.simulator import admin_session
 
 
 @pytest.fixture
 def ecs(sim):
     """Raw admin calls returning (status, json-or-None)."""
-    s = requests.Session()
-    s.trust_env = False  # else REQUESTS_CA_BUNDLE overrides Session.verify
-    s.verify = sim.ca_path
-    s.headers["X-SDS-AUTH-TOKEN"] = s.get(sim.base_url + "/login", auth=(sim.user, sim.password),
-                                          timeout=5).headers["X-SDS-AUTH-TOKEN"]
+    s = admin_session(sim)
 
     def call(method: str, path: str, body=None, data=None, **kw):
         r = s.request(method, sim.base_url + path, json=body, data=data, timeout=5, **kw)

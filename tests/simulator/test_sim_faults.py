@@ -6,18 +6,11 @@ import time
 
 import requests
 
-
-def _session(sim) -> requests.Session:
-    s = requests.Session()
-    s.verify = sim.ca_path
-    s.trust_env = False  # else REQUESTS_CA_BUNDLE overrides Session.verify
-    s.headers["X-SDS-AUTH-TOKEN"] = s.get(sim.base_url + "/login", auth=(sim.user, sim.password),
-                                          timeout=5).headers["X-SDS-AUTH-TOKEN"]
-    return s
+from harness.simulator import admin_session
 
 
 def _outcomes(sim, seed: int, n: int = 40) -> list[str]:
-    s = _session(sim)
+    s = admin_session(sim)
     sim.faults(fail_rate=0.5, seed=seed, slow_ms=50)
     out = []
     for _ in range(n):
@@ -35,11 +28,7 @@ def _outcomes(sim, seed: int, n: int = 40) -> list[str]:
 
 def _session_after_drop(sim, s: requests.Session) -> requests.Session:
     s.close()  # the pool may hold the dead connection; the token is still valid
-    fresh = requests.Session()
-    fresh.verify = sim.ca_path
-    fresh.trust_env = False  # else REQUESTS_CA_BUNDLE overrides Session.verify
-    fresh.headers.update(s.headers)
-    return fresh
+    return admin_session(sim, token=s.headers["X-SDS-AUTH-TOKEN"], headers=dict(s.headers))
 
 
 def test_same_seed_same_sequence(sim) -> None:
@@ -51,7 +40,7 @@ def test_same_seed_same_sequence(sim) -> None:
 
 
 def test_error_bodies_are_ecs_shaped(sim) -> None:
-    s = _session(sim)
+    s = admin_session(sim)
     sim.faults(endpoints={"GET /object/capacity": 1.0}, kinds=["503"])
     body = s.get(sim.base_url + "/object/capacity", timeout=5).json()
     assert body["code"] == 6000 and body["retryable"] is True
@@ -61,7 +50,7 @@ def test_error_bodies_are_ecs_shaped(sim) -> None:
 
 
 def test_per_endpoint_rate_fails_only_that_step_and_changes_nothing(sim) -> None:
-    s = _session(sim)
+    s = admin_session(sim)
     sim.faults(endpoints={"PUT /object/namespaces/namespace/{namespace}/quota": 1.0}, kinds=["500", "503", "drop"])
     assert s.post(sim.base_url + "/object/namespaces/namespace", json={"namespace": "ns1"}, timeout=5).ok
     for _ in range(5):

@@ -4,25 +4,14 @@ from __future__ import annotations
 
 import json
 
-import requests
-
-from conftest import start_simulator
-
-
-def _admin(handle) -> requests.Session:
-    s = requests.Session()
-    s.verify = handle.ca_path
-    s.trust_env = False  # else REQUESTS_CA_BUNDLE overrides Session.verify
-    s.headers["X-SDS-AUTH-TOKEN"] = s.get(handle.base_url + "/login", auth=(handle.user, handle.password),
-                                          timeout=5).headers["X-SDS-AUTH-TOKEN"]
-    return s
+from harness.simulator import admin_session, start_simulator
 
 
 def test_state_round_trip(tmp_path) -> None:
     path = tmp_path / "ecs-state.json"
     first = start_simulator(tmp_path / "ca1.pem", "--state", str(path))
     try:
-        s = _admin(first)
+        s = admin_session(first)
         assert s.post(first.base_url + "/object/namespaces/namespace", json={"namespace": "kept"}, timeout=5).ok
         assert s.put(first.base_url + "/object/namespaces/namespace/kept/quota",
                      json={"blockSize": 3, "notificationSize": 2}, timeout=5).ok
@@ -33,7 +22,7 @@ def test_state_round_trip(tmp_path) -> None:
     assert not [p for p in tmp_path.iterdir() if p.suffix == ".tmp"]
     second = start_simulator(tmp_path / "ca2.pem", "--state", str(path))
     try:
-        s = _admin(second)
+        s = admin_session(second)
         ns = s.get(second.base_url + "/object/namespaces/namespace/kept", timeout=5).json()
         assert ns["blockSize"] == 3 and ns["notificationSize"] == 2
         buckets = s.get(second.base_url + "/object/bucket", params={"namespace": "kept"}, timeout=5).json()

@@ -6,7 +6,7 @@ import time
 
 import requests
 
-from conftest import start_simulator
+from harness.simulator import start_simulator
 
 
 def _get(handle, path: str, token: str | None = None, **kw) -> requests.Response:

@@ -4,7 +4,6 @@ Argument: JSON ``{"resources": [{"name": ..., "url": ..., "allocations": [[names
 """
 
 import json
-import os
 import sys
 
 import django
@@ -12,16 +11,13 @@ import django
 
 def main() -> None:
     django.setup()
-    from coldfront.core.field_of_science.models import FieldOfScience
     from django.core.management import call_command
 
     call_command("migrate", run_syncdb=True, verbosity=0)
-    quiet = open(os.devnull, "w")  # noqa: SIM115
-    for command in ("add_default_project_choices", "add_resource_defaults", "add_allocation_defaults"):
-        call_command(command, stdout=quiet)
-    FieldOfScience.objects.get_or_create(pk=149, defaults={"description": "Other"})
-    import sync_helpers
+    from harness import sync as sync_helpers
+    from harness.world import seed_defaults
 
+    seed_defaults()
     sync_helpers.ensure_types()
     spec = json.loads(sys.argv[1])
     from coldfront.core.allocation.models import AllocationAttribute

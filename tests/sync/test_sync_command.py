@@ -7,10 +7,10 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
-from sync_helpers import history_rows, make_allocations, make_resource, provision_on_sim, values
 
 from coldfront_ecs_plugin import attributes
 from coldfront_ecs_plugin.tasks import SCHEDULE_FUNC, ensure_sync_schedule
+from harness.sync import history_rows, make_allocations, make_resource, provision_on_sim, values
 
 pytestmark = pytest.mark.django_db
 

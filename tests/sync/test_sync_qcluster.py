@@ -18,7 +18,9 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sync_helpers import Alloc, provision_on_sim, start_simulator
+
+from harness.simulator import start_simulator
+from harness.sync import Alloc, provision_on_sim
 
 HERE = Path(__file__).resolve().parent
 TESTS = HERE.parent

@@ -7,20 +7,12 @@ from pathlib import Path
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from sync_helpers import (
-    GIB,
-    history_rows,
-    make_allocations,
-    make_resource,
-    provision_on_sim,
-    resource_values,
-    start_simulator,
-    values,
-)
 
 from coldfront_ecs_plugin import attributes
 from coldfront_ecs_plugin.services import sync_db
 from coldfront_ecs_plugin.services.sync import sync_resources, update_resource_usage
+from harness.simulator import start_simulator
+from harness.sync import GIB, history_rows, make_allocations, make_resource, provision_on_sim, resource_values, values
 
 TB = attributes.QUOTA_TB
 BYTES = attributes.QUOTA_BYTES

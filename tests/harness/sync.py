@@ -1,16 +1,28 @@
-"""Builders for the sync tests: ColdFront allocations with stored names, and their ECS side."""
+"""Builders for the sync tests: ColdFront allocations with stored names, their ECS side, and readers."""
 
 from __future__ import annotations
 
 import datetime
+import io
 import itertools
+import json
 import os
-from dataclasses import dataclass
+from collections.abc import Iterable
+from typing import NamedTuple
 
 from coldfront_ecs_plugin import attributes
+from harness.world import World, set_attr
 
 _counter = itertools.count(1)
 GIB = 2**30
+
+
+class Alloc(NamedTuple):
+    """An allocation with stored names; unpacks as ``pk, namespace, bucket``."""
+
+    pk: int
+    namespace: str
+    bucket: str
 
 
 def ensure_types() -> None:
@@ -46,16 +58,10 @@ def make_resource(name: str, host_port: str):
     return resource
 
 
-@dataclass
-class Alloc:
-    pk: int
-    namespace: str
-    bucket: str
-
-
 def make_allocations(resource, n: int, *, quota_tb: str | None = "1", quota_bytes: str | None = None,
                      status: str = "Active", names: bool = True) -> list[Alloc]:
-    """``n`` allocations on ``resource``, each in its own project, with stored names and quota values."""
+    """``n`` allocations on ``resource``, each in its own project, with stored names and quota values
+    (attribute rows written directly, as an older plugin or an admin would have left them)."""
     from coldfront.core.allocation.models import (
         Allocation,
         AllocationAttribute,
@@ -93,15 +99,26 @@ def make_allocations(resource, n: int, *, quota_tb: str | None = "1", quota_byte
     return made
 
 
-def start_simulator(ca_out, *args: str):
-    """tests/conftest.py's ``start_simulator`` (its module name clashes with ours, so find it loaded)."""
-    import sys
+def make_synced_allocations(resource, n: int, *, quota_tb: str = "1") -> list[Alloc]:
+    """``n`` Active allocations with stored names and a quota value, written through the plugin's records
+    service (the reliability suite's variant of ``make_allocations``)."""
+    from coldfront.core.allocation.models import Allocation, AllocationStatusChoice
 
-    for module in list(sys.modules.values()):
-        function = getattr(module, "start_simulator", None)
-        if function is not None and function is not start_simulator and getattr(module, "SimulatorHandle", None):
-            return function(ca_out, *args)
-    raise RuntimeError("tests/conftest.py is not loaded")
+    builder = World(None, None, None, user_prefix="relpi")
+    today = datetime.date.today()
+    made = []
+    for _ in range(n):
+        i = next(_counter)
+        allocation = Allocation.objects.create(
+            project=builder.project(f"Sync Lab {i}"), quantity=1, justification="t",
+            status=AllocationStatusChoice.objects.get(name="Active"), start_date=today,
+            end_date=today + datetime.timedelta(days=365))
+        allocation.resources.add(resource)
+        ns, bucket = f"rel-{i}", f"rel-{i}-bucket"
+        for name, value in ((attributes.NAMESPACE, ns), (attributes.BUCKET, bucket), (attributes.QUOTA_TB, quota_tb)):
+            set_attr(allocation, name, value)
+        made.append(Alloc(allocation.pk, ns, bucket))
+    return made
 
 
 def ecs_client(sim):
@@ -110,17 +127,33 @@ def ecs_client(sim):
     return ECSClient(sim.base_url, sim.user, sim.password, verify=sim.ca_path, timeout=10)
 
 
-def provision_on_sim(sim, allocs: list[Alloc], *, quota_gb: int | None = 2048, usage_bytes: int = 3 * GIB) -> None:
-    """Namespaces, buckets, quotas and usage on the simulator, then zero the counters."""
+def provision_on_sim(sim, allocs: Iterable[tuple[int, str, str]], *, quota_gb: int | None = 2048,
+                     usage_bytes: int = 3 * GIB, bucket_quota: bool = False) -> None:
+    """Namespaces, buckets, quotas (namespace, and bucket too when ``bucket_quota``) and usage on the simulator."""
+    allocs = list(allocs)
     with ecs_client(sim) as client:
         rg = client.replication_group_id("rg1")
-        for a in allocs:
-            client.create_namespace(a.namespace, replication_group_id=rg)
-            client.create_bucket(a.namespace, a.bucket)
+        for _pk, ns, bucket in allocs:
+            client.create_namespace(ns, replication_group_id=rg)
+            client.create_bucket(ns, bucket)
             if quota_gb is not None:
-                client.set_namespace_quota(a.namespace, quota_gb, max(1, quota_gb * 9 // 10))
-    for a in allocs:
-        sim.set_usage(a.namespace, a.bucket, usage_bytes, 1)
+                client.set_namespace_quota(ns, quota_gb, max(1, quota_gb * 9 // 10))
+                if bucket_quota:
+                    client.set_bucket_quota(ns, bucket, quota_gb, max(1, quota_gb * 9 // 10))
+    for _pk, ns, bucket in allocs:
+        sim.set_usage(ns, bucket, usage_bytes, 1)
+
+
+def sync_json(*args: str) -> tuple[dict, int]:
+    """``manage.py ecs_sync --json``: the parsed report and the exit code (0, or the CommandError's)."""
+    from django.core.management import CommandError, call_command
+
+    out = io.StringIO()
+    try:
+        call_command("ecs_sync", "--json", *args, stdout=out)
+        return json.loads(out.getvalue()), 0
+    except CommandError as exc:
+        return json.loads(out.getvalue()), exc.returncode
 
 
 def values(pk: int) -> dict[str, tuple[str, float | None]]:
@@ -128,9 +161,9 @@ def values(pk: int) -> dict[str, tuple[str, float | None]]:
     from coldfront.core.allocation.models import AllocationAttribute
 
     out = {}
-    for attr in AllocationAttribute.objects.filter(allocation_id=pk).select_related("allocation_attribute_type"):
-        usage = getattr(attr, "allocationattributeusage", None)
-        out[attr.allocation_attribute_type.name] = (attr.value, usage.value if usage else None)
+    for row in AllocationAttribute.objects.filter(allocation_id=pk).select_related("allocation_attribute_type"):
+        usage = getattr(row, "allocationattributeusage", None)
+        out[row.allocation_attribute_type.name] = (row.value, usage.value if usage else None)
     return out
 
 

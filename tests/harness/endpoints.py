@@ -1,0 +1,11 @@
+"""Simulator endpoint names, as counted in ``/_sim/stats``'s ``by_endpoint`` and used in fault specs."""
+
+LOGIN = "GET /login"
+NS_CREATE = "POST /object/namespaces/namespace"
+NS_QUOTA = "PUT /object/namespaces/namespace/{namespace}/quota"
+NS_DEACTIVATE = "POST /object/namespaces/namespace/{namespace}/deactivate"
+BUCKET_CREATE = "POST /object/bucket"
+BUCKET_QUOTA = "PUT /object/bucket/{bucket}/quota"
+VPOOLS = "GET /vdc/data-service/vpools"
+CAPACITY = "GET /object/capacity"
+BILLING = "POST /object/billing/buckets/{namespace}/info"
