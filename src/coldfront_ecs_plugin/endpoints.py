@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from .attributes import URL
+
 DEFAULT_PORT = 4443
 
 
@@ -20,7 +22,7 @@ def parse_endpoint(value: str | None, *, allow_http: bool = False) -> str:
     """Return ``scheme://host:port`` for a ``url`` attribute value, or raise EndpointError."""
     raw = (value or "").strip()
     if not raw:
-        raise EndpointError("the ECS resource has no 'url' attribute (expected host, host:port or https://host:port)")
+        raise EndpointError(f"the ECS resource has no {URL!r} attribute (expected host, host:port or https://host:port)")
     candidate = raw if "://" in raw else f"https://{raw}"
     try:
         parts = urlsplit(candidate)

@@ -14,6 +14,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from . import attributes
+
 MAX_NAMESPACE = 63
 MIN_BUCKET = 3
 MAX_BUCKET = 63
@@ -82,7 +84,7 @@ def namespace_from_title(title: str) -> str:
     if not slug:
         raise NamingError(
             f"cannot derive an ECS namespace from the project title {title!r} (no letters or digits survive "
-            "transliteration to ASCII); set the allocation's Namespace attribute"
+            f"transliteration to ASCII); set the allocation's {attributes.NAMESPACE} attribute"
         )
     return validate_namespace(slug)
 
@@ -105,14 +107,14 @@ def resolve_names(project_title: str, namespace_attr: str | None, bucket_attr: s
         try:
             namespace = validate_namespace(ns_value)
         except NamingError as exc:
-            raise NamingError(f"the allocation's Namespace attribute: {exc}") from None
+            raise NamingError(f"the allocation's {attributes.NAMESPACE} attribute: {exc}") from None
     else:
         namespace = namespace_from_title(project_title)
     if bucket_value:
         try:
             bucket = validate_bucket(bucket_value)
         except NamingError as exc:
-            raise NamingError(f"the allocation's Bucket attribute: {exc}") from None
+            raise NamingError(f"the allocation's {attributes.BUCKET} attribute: {exc}") from None
     else:
         bucket = bucket_for_namespace(namespace)
     return Names(namespace, bucket, bool(ns_value), bool(bucket_value))
