@@ -467,6 +467,20 @@ class ECSClient:
     def _get(self, path: str, parser: Callable[..., T], *args: Any, params: dict[str, Any] | None = None) -> T:
         return self._parsed(self._call("GET", path, params=params), parser, *args)
 
+    def _pages(self, path: str, parser: Callable[..., tuple[list[T], str | None]], *args: Any,
+               params: dict[str, Any]) -> Iterator[T]:
+        """Items of a NextMarker-paged list; a marker seen twice is a malformed reply, not a loop."""
+        marker: str | None = None
+        seen: set[str] = set()
+        while True:
+            items, marker = self._get(path, parser, *args, params={**params, "marker": marker} if marker else params)
+            yield from items
+            if not marker or not items:
+                return
+            if marker in seen:
+                raise ECSMalformedResponse(f"pagination of {path} repeats a marker", path=path)
+            seen.add(marker)
+
     def _reconciled(self, what: str, send: Callable[[float], T], check: Callable[[], T | None],
                     deadline: float) -> T:
         """Run a non-idempotent write; after an ambiguous failure, ask ECS whether it took effect.
@@ -507,19 +521,7 @@ class ECSClient:
     # -- namespaces ----------------------------------------------------------------------
     def list_namespaces(self, *, page_size: int = 100) -> Iterator[Namespace]:
         """Every namespace, following NextMarker (each page is one call with its own deadline)."""
-        marker: str | None = None
-        seen: set[str] = set()
-        while True:
-            params: dict[str, Any] = {"limit": page_size}
-            if marker:
-                params["marker"] = marker
-            items, marker = self._get("/object/namespaces", parse.parse_namespace_list, params=params)
-            yield from items
-            if not marker or not items:
-                return
-            if marker in seen:
-                raise ECSMalformedResponse("namespace list pagination repeats a marker", path="/object/namespaces")
-            seen.add(marker)
+        yield from self._pages("/object/namespaces", parse.parse_namespace_list, params={"limit": page_size})
 
     def get_namespace(self, name: str) -> Namespace:
         """Raises ECSNotFound when ECS says it does not exist; any other error is raised as is."""
@@ -607,19 +609,8 @@ class ECSClient:
     def list_buckets(self, namespace: str, *, page_size: int = 100) -> Iterator[Bucket]:
         """Every bucket of ``namespace`` (always sent: ECS 3.8 rejects an empty filter), following NextMarker."""
         _seg(namespace)
-        marker: str | None = None
-        seen: set[str] = set()
-        while True:
-            params: dict[str, Any] = {"namespace": namespace, "limit": page_size}
-            if marker:
-                params["marker"] = marker
-            items, marker = self._get("/object/bucket", parse.parse_bucket_list, namespace, params=params)
-            yield from items
-            if not marker or not items:
-                return
-            if marker in seen:
-                raise ECSMalformedResponse("bucket list pagination repeats a marker", path="/object/bucket")
-            seen.add(marker)
+        yield from self._pages("/object/bucket", parse.parse_bucket_list, namespace,
+                               params={"namespace": namespace, "limit": page_size})
 
     def get_bucket(self, namespace: str, bucket: str) -> Bucket:
         return self._get(f"/object/bucket/{_seg(bucket)}/info", parse.parse_bucket, namespace,
@@ -791,18 +782,8 @@ class ECSClient:
     def list_object_users(self, namespace: str | None = None) -> list[ObjectUser]:
         """All object users (of one namespace when given), following NextMarker."""
         path = f"/object/users/{_seg(namespace)}" if namespace else "/object/users"
-        users: list[ObjectUser] = []
-        marker: str | None = None
-        seen: set[str] = set()
-        while True:
-            params: dict[str, Any] = {"limit": 100}
-            if marker:
-                params["marker"] = marker
-            page, marker = self._get(path, parse.parse_object_users, params=params)
-            users.extend(ObjectUser(u.userid, u.namespace or (namespace or "")) for u in page)
-            if not marker or not page or marker in seen:
-                return users
-            seen.add(marker)
+        return [ObjectUser(u.userid, u.namespace or (namespace or ""))
+                for u in self._pages(path, parse.parse_object_users, params={"limit": 100})]
 
     def delete_object_user(self, userid: str, namespace: str) -> None:
         """Deactivate the user (ECS also deletes its keys); ECSNotFound if absent."""
