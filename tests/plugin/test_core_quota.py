@@ -34,6 +34,16 @@ def test_change_request_approval_grows_namespace_and_bucket(world, provisioned):
     assert world.notes(provisioned) == []
 
 
+def test_growth_reads_no_usage_and_shrink_does(world, provisioned):
+    """Only a shrink can cut below usage, so only a shrink pays for the billing read."""
+    billing = "GET /object/billing/buckets/{namespace}/{bucket}/info"
+    world.edit_attribute(provisioned, attributes.QUOTA_TB, "4")
+    assert world.sim.stats()["by_endpoint"].get(billing, 0) == 0
+    world.edit_attribute(provisioned, attributes.QUOTA_TB, "3")
+    assert world.sim.stats()["by_endpoint"].get(billing, 0) == 1
+    assert _quotas(world, "quota-lab", "lab-quota-lab-bucket") == (3072, 3072)
+
+
 def test_attribute_edit_view_changes_quota(world, provisioned):
     world.edit_attribute(provisioned, attributes.QUOTA_TB, "0.5")
     assert _quotas(world, "quota-lab", "lab-quota-lab-bucket") == (512, 512)

@@ -43,7 +43,7 @@ class QuotaChange:
     new_tb: float
     block_gb: int
     notification_gb: int
-    usage_bytes: int
+    usage_bytes: int | None  # None: not read, the quota grew
 
 
 def _log(level: int, message: str, *args) -> None:
@@ -90,8 +90,9 @@ def apply_quota(client, namespace: str, buckets: Iterable[str], tb: float, setti
         raise QuotaChangeError(f"namespace {namespace!r} does not exist on ECS: {exc}") from exc
     except ECSError as exc:
         raise QuotaChangeError(f"could not read the quota of namespace {namespace!r}: {exc}") from exc
-    used = _usage_bytes(client, namespace, buckets)
-    if used > units.gb_to_bytes(block):
+    grows = not old.unlimited and block >= old.block_size_gb
+    used = None if grows else _usage_bytes(client, namespace, buckets)  # only a shrink can cut below usage
+    if used is not None and used > units.gb_to_bytes(block):
         raise QuotaChangeError(
             f"refusing to shrink namespace {namespace!r} to {tb:g} TB: its bucket(s) already hold "
             f"{units.bytes_to_tb(used):.3f} TB ({used} bytes); free space first or choose a larger quota"
