@@ -395,3 +395,21 @@ def test_connection_refused_is_unavailable_quickly() -> None:
     assert "3 attempt" in str(info.value)
     assert c.request_count == 3
     c.close()
+
+
+@pytest.mark.parametrize(
+    ("key", "page", "walk"),
+    [
+        ("GET /object/namespaces", {"namespace": [{"id": "a", "name": "a"}], "NextMarker": "m1"},
+         lambda c: list(c.list_namespaces())),
+        ("GET /object/bucket", {"object_bucket": [{"name": "b", "namespace": "ns1"}], "NextMarker": "m1"},
+         lambda c: list(c.list_buckets("ns1"))),
+        ("GET /object/users", {"blobuser": [{"userid": "u", "namespace": "ns1"}], "NextMarker": "m1"},
+         lambda c: c.list_object_users()),
+    ],
+)
+def test_pagination_that_repeats_a_marker_is_malformed_not_endless(stub: Stub, key: str, page: dict, walk) -> None:
+    stub.on(key, (200, page))
+    with client(stub) as c, pytest.raises(ECSMalformedResponse, match="repeats a marker"):
+        walk(c)
+    assert len(stub.calls(key)) == 2
