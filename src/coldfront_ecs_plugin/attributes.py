@@ -20,6 +20,7 @@ NAMESPACE = "Namespace"
 BUCKET = "Bucket"
 QUOTA_TB = "Storage Quota (TB)"
 QUOTA_BYTES = "Quota_In_Bytes"
+ECS_STATUS = "ECS Status"
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,8 @@ ALLOCATION_ATTRIBUTES: tuple[AllocationAttributeSpec, ...] = (
     AllocationAttributeSpec(BUCKET, "Text", False, False, False, "ECS bucket of this allocation"),
     AllocationAttributeSpec(QUOTA_TB, "Float", True, False, True, "Hard quota in TB (TiB); usage synced"),
     AllocationAttributeSpec(QUOTA_BYTES, "Int", True, False, False, "Hard quota in bytes; usage synced"),
+    AllocationAttributeSpec(ECS_STATUS, "Text", False, False, False,
+                            "State of this allocation's ECS storage, kept by the plugin"),
 )
 
 #: category used in every log record, as ColdFront integrations do

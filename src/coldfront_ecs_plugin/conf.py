@@ -26,6 +26,9 @@ DEFAULTS: dict[str, Any] = {
     "ECS_ALLOW_HTTP": False,
     "ECS_LDAP_GROUP_SOURCE": "project_title",
     "ECS_SYNC_SCHEDULE_MINUTES": 60,
+    "ECS_RESOURCE_TYPES": ("Storage",),
+    "ECS_PROVISION_DEADLINE": 25.0,
+    "ECS_PROVISION_ASYNC": False,
 }
 
 LDAP_GROUP_SOURCES = ("project_title", "pi_username", "none")
@@ -51,6 +54,9 @@ class ECSSettings:
     allow_http: bool = False
     ldap_group_source: str = "project_title"
     sync_schedule_minutes: int = 60
+    resource_types: tuple[str, ...] = ("Storage",)
+    provision_deadline: float = 25.0
+    provision_async: bool = False
 
 
 def _raw(name: str) -> Any:
@@ -137,7 +143,22 @@ def _collect(require_credentials: bool) -> tuple[dict[str, Any], list[str]]:
             raise SettingsError("ECS_RESOURCE_NAME_CONTAINS must not be empty")
         return text
 
+    def resource_types() -> tuple[str, ...]:
+        raw = _raw("ECS_RESOURCE_TYPES")
+        items = raw.split(",") if isinstance(raw, str) else raw
+        try:
+            names = tuple(str(item).strip() for item in items if str(item).strip())
+        except TypeError:
+            raise SettingsError(f"ECS_RESOURCE_TYPES must be a list of resource type names, got {raw!r}") from None
+        if not names:
+            raise SettingsError("ECS_RESOURCE_TYPES must name at least one resource type (e.g. ['Storage'])")
+        return names
+
     attempt("client_version", version)
+    attempt("resource_types", resource_types)
+    attempt("provision_deadline", lambda: _number(
+        "ECS_PROVISION_DEADLINE", _raw("ECS_PROVISION_DEADLINE"), float, 1, 3600))
+    attempt("provision_async", lambda: _bool("ECS_PROVISION_ASYNC", _raw("ECS_PROVISION_ASYNC")))
     attempt("request_timeout", lambda: _number("ECS_REQUEST_TIMEOUT", _raw("ECS_REQUEST_TIMEOUT"), float, 0.01, 3600))
     attempt("verify_ssl", lambda: _verify(_raw("ECS_VERIFY_SSL")))
     attempt("resource_name_contains", contains)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 
-from . import attributes
+from . import attributes, tasks
 from .services import notes, provisioning, quota, records
 
 logger = logging.getLogger(__name__)
@@ -45,15 +45,16 @@ def fork_signals_present() -> bool:
 
 
 def _ecs_resource_of(allocation):
-    resource = allocation.get_parent_resource
-    return resource if records.is_ecs_resource(resource) else None
+    from .services import resources
+
+    return resources.resource_for(allocation)
 
 
 # -- stock ColdFront -----------------------------------------------------------------------------
 
 
 def on_allocation_activate(sender, allocation_pk: int | None = None, **kwargs) -> None:
-    """Provision on approval; on failure revert the status and leave an admin note."""
+    """Provision on approval (or hand it to the task queue); on failure revert the status and note why."""
     from coldfront.core.allocation.models import Allocation
 
     if fork_signals_present():
@@ -64,35 +65,52 @@ def on_allocation_activate(sender, allocation_pk: int | None = None, **kwargs) -
     if allocation is None or _ecs_resource_of(allocation) is None:
         return
     try:
-        provisioning.provision(allocation_pk)
+        if tasks.provision_async():
+            tasks.enqueue_provision(allocation.pk)
+        else:
+            provisioning.provision(allocation.pk)
     except Exception as exc:
         _log(logging.ERROR, "ECS provisioning of allocation %s failed", allocation_pk, exc_info=True)
-        notes.revert_activation(allocation_pk, _reason(exc))
+        notes.revert_activation(allocation.pk, _reason(exc))
 
 
 def on_allocation_attribute_changed(sender, attribute_pk: int | None = None, allocation_pk: int | None = None,
                                     **kwargs) -> None:
-    """Apply a changed ``Storage Quota (TB)`` on ECS; on failure restore the value and note why."""
+    """Apply a changed ``Storage Quota (TB)`` on ECS; revert a direct ``Quota_In_Bytes`` edit."""
     from coldfront.core.allocation.models import AllocationAttribute
 
     attribute = (AllocationAttribute.objects.select_related("allocation_attribute_type", "allocation")
                  .filter(pk=attribute_pk).first())
-    if attribute is None or attribute.allocation_attribute_type.name != attributes.QUOTA_TB:
+    if attribute is None or attribute.allocation_attribute_type.name not in (attributes.QUOTA_TB,
+                                                                             attributes.QUOTA_BYTES):
         return
     if _ecs_resource_of(attribute.allocation) is None:
+        return
+    if attribute.allocation_attribute_type.name == attributes.QUOTA_BYTES:
+        notes.revert_attribute(attribute.pk, f"{attributes.QUOTA_BYTES} follows ECS and cannot be edited; change "
+                                             f"{attributes.QUOTA_TB} instead")
         return
     try:
         new_tb = float(attribute.value)
     except (TypeError, ValueError):
-        notes.revert_attribute(attribute.pk, f"{attribute.value!r} is not a number of TB")
+        _refuse_quota(attribute, f"{attribute.value!r} is not a number of TB")
         return
     try:
         quota.change_quota(attribute.allocation_id, new_tb)
+    except quota.NotLinked as exc:
+        _refuse_quota(attribute, _reason(exc))
     except quota.NotProvisioned as exc:
         _log(logging.INFO, "%s", exc)
     except Exception as exc:
         _log(logging.ERROR, "ECS quota change of allocation %s failed", attribute.allocation_id, exc_info=True)
-        notes.revert_attribute(attribute.pk, _reason(exc))
+        _refuse_quota(attribute, _reason(exc))
+
+
+def _refuse_quota(attribute, reason: str) -> None:
+    """Put the value back, reopen the change request that asked for it, and say why."""
+    requested = attribute.value
+    notes.revert_attribute(attribute.pk, reason)
+    notes.reopen_change_request(attribute.pk, requested, reason)
 
 
 # -- FASRC fork ----------------------------------------------------------------------------------
@@ -119,6 +137,11 @@ def ecs_allocation_autoupdate(sender, allocation_obj=None, new_quota_value=None,
     resource = _ecs_resource_of(allocation_obj)
     if resource is None:
         return None
+    from .services import bindings
+
+    if bindings.for_allocation(allocation_obj.pk) is None:
+        raise ValueError(f"ECS quota update failed for allocation {allocation_obj.pk}: it is not linked to ECS "
+                         "storage; link it with manage.py ecs_link, then change the quota again")
     try:
         quota.change_quota(allocation_obj.pk, float(new_quota_value), resource=resource)
     except Exception as exc:

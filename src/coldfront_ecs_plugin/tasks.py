@@ -96,3 +96,46 @@ def ensure_sync_schedule(minutes: int | None = None) -> str:
         if changed:
             keep.save()
         return "updated" if changed or extra else "unchanged"
+
+
+# -- provisioning on the task queue (ECS_PROVISION_ASYNC) -------------------------------------------
+PROVISION_FUNC = "coldfront_ecs_plugin.tasks.provision_task"
+
+
+def provision_async() -> bool:
+    try:
+        return conf.load(require_credentials=False).provision_async
+    except conf.SettingsError:
+        return False
+
+
+def enqueue_provision(allocation_pk: int) -> str:
+    """Validate and claim now (the approval page answers at once); the ECS work runs in a qcluster task."""
+    from django_q.tasks import async_task
+
+    from .models import BindingState
+    from .services import bindings, provisioning
+
+    binding = provisioning.claim_for_queue(allocation_pk)
+    if binding.state != BindingState.QUEUED:
+        return ""  # already active: nothing to queue
+    try:
+        task_id = async_task(PROVISION_FUNC, allocation_pk, task_name=f"ecs_provision {allocation_pk}",
+                             group="ecs_provision")
+    except Exception as exc:
+        bindings.finish(binding, BindingState.FAILED, error=f"could not queue provisioning: {exc}")
+        raise
+    return str(task_id)
+
+
+def provision_task(allocation_pk: int) -> dict:
+    """The queued provisioning: the same service; a failure reverts the approval and fails the task."""
+    from .services import notes, provisioning
+
+    try:
+        outcome = provisioning.provision(allocation_pk)
+    except Exception as exc:
+        logger.error("queued ECS provisioning of allocation %s failed: %s", allocation_pk, exc, extra=LOG)
+        notes.revert_activation(allocation_pk, str(exc) or type(exc).__name__)
+        raise
+    return {"allocation": allocation_pk, "namespace": outcome.namespace, "bucket": outcome.bucket}

@@ -58,3 +58,22 @@ def kb_to_bytes(kb: float) -> int:
 def notification_gb(block_gb: int, percent: float) -> int:
     """Soft quota as ``percent`` of the hard quota, at least 1 GB and never above it."""
     return max(1, min(block_gb, math.floor(block_gb * percent / 100.0)))
+
+
+def format_tb(tb: float, places: int = 6) -> str:
+    """A TB value for people and attributes: no float noise, no needless '.0' (the one TB formatter)."""
+    text = f"{tb:.{places}f}".rstrip("0").rstrip(".")
+    return text if text not in ("", "-0") else "0"
+
+
+def quota_bytes(tb: float) -> int:
+    """The bytes ECS enforces for a quota of ``tb`` TB: whole GB, times 2**30."""
+    return gb_to_bytes(tb_to_gb(tb))
+
+
+def same_quota(tb_text: object, block_gb: int) -> bool:
+    """True when a ColdFront TB value maps to exactly the GB ECS enforces (0.3 TB == 307 GB)."""
+    try:
+        return tb_to_gb(float(str(tb_text))) == block_gb
+    except (TypeError, ValueError):
+        return False

@@ -105,3 +105,34 @@ def revert_attribute(attribute_pk: int, reason: str) -> str | None:
     _log(logging.ERROR, "quota change of allocation %s failed, %s restored to %s: %s", attribute.allocation_id, name,
          old, reason)
     return old
+
+
+def add_note_to(allocation_pk: int | None, text: str, author=None) -> None:
+    """``add_admin_note`` by allocation id (no-op for a binding whose allocation was deleted)."""
+    from coldfront.core.allocation.models import Allocation
+
+    allocation = Allocation.objects.filter(pk=allocation_pk).first() if allocation_pk is not None else None
+    if allocation is not None:
+        add_admin_note(allocation, text, author)
+
+
+def reopen_change_request(attribute_pk: int, value: str, reason: str) -> int | None:
+    """Put the approved change request that set ``value`` back to Pending, with the reason in its notes.
+
+    ColdFront has no "failed" state for a change request; Pending lets the admin approve it again once
+    the cause is fixed, and the PI no longer sees "Approved" for a quota ECS does not have.
+    """
+    from coldfront.core.allocation.models import AllocationAttributeChangeRequest, AllocationChangeStatusChoice
+
+    change = (AllocationAttributeChangeRequest.objects
+              .filter(allocation_attribute_id=attribute_pk, new_value=value,
+                      allocation_change_request__status__name="Approved")
+              .select_related("allocation_change_request").order_by("-pk").first())
+    pending = AllocationChangeStatusChoice.objects.filter(name="Pending").first()
+    if change is None or pending is None:
+        return None
+    request = change.allocation_change_request
+    request.status = pending
+    request.notes = (NOTE_PREFIX + f"not applied on ECS, back to Pending: {reason}")[:512]
+    request.save()
+    return request.pk

@@ -1,9 +1,11 @@
 """Change an allocation's quota on ECS: the namespace quota AND the bucket quota.
 
 The one quota service both ColdFronts call (stock: ``allocation_attribute_changed`` for
-``Storage Quota (TB)``; FASRC fork: ``allocation_autoupdate``).  It refuses to shrink below
-what the bucket already holds (read from billing), and converges or rolls back: when the
-bucket step fails after the namespace step, the namespace gets its old quota back.
+``Storage Quota (TB)``; FASRC fork: ``allocation_autoupdate``).  It follows the allocation's
+binding (never a re-derived name), refuses any quota below what the whole namespace holds (ECS
+enforces the namespace quota over every bucket in it), and converges or rolls back: when the
+bucket step fails after the namespace step, the namespace gets its old quota back. No database
+transaction is open while ECS is called.
 """
 
 from __future__ import annotations
@@ -32,7 +34,11 @@ class QuotaChangeError(ValueError):
 
 
 class NotProvisioned(QuotaChangeError):
-    """The allocation has no namespace/bucket on ECS yet: nothing to change there."""
+    """The allocation has no namespace/bucket on ECS yet: the new value is used at provisioning."""
+
+
+class NotLinked(QuotaChangeError):
+    """An Active allocation without a binding: the change cannot reach ECS and is reverted."""
 
 
 @dataclass(frozen=True)
@@ -58,14 +64,12 @@ def _sizes(tb: float, settings: conf.ECSSettings) -> tuple[int, int]:
     return block, units.notification_gb(block, settings.quota_notification_percent)
 
 
-def _usage_bytes(client, namespace: str, buckets: Iterable[str]) -> int:
-    total = 0
-    for bucket in buckets:
-        try:
-            total += client.get_bucket_usage(namespace, bucket).size_bytes
-        except ECSError as exc:
-            raise QuotaChangeError(f"could not read the usage of bucket {bucket!r} from ECS billing: {exc}") from exc
-    return total
+def _usage_bytes(client, namespace: str) -> int:
+    """The namespace's total usage over all its buckets, from namespace billing."""
+    try:
+        return int(client.get_namespace_usage(namespace, include_buckets=False).size_bytes)
+    except ECSError as exc:
+        raise QuotaChangeError(f"could not read the usage of namespace {namespace!r} from ECS billing: {exc}") from exc
 
 
 def restore_namespace_quota(client, namespace: str, old: Quota | None) -> str | None:
@@ -91,11 +95,12 @@ def apply_quota(client, namespace: str, buckets: Iterable[str], tb: float, setti
     except ECSError as exc:
         raise QuotaChangeError(f"could not read the quota of namespace {namespace!r}: {exc}") from exc
     grows = not old.unlimited and block >= old.block_size_gb
-    used = None if grows else _usage_bytes(client, namespace, buckets)  # only a shrink can cut below usage
+    used = None if grows else _usage_bytes(client, namespace)  # only a shrink can cut below usage
     if used is not None and used > units.gb_to_bytes(block):
         raise QuotaChangeError(
-            f"refusing to shrink namespace {namespace!r} to {tb:g} TB: its bucket(s) already hold "
-            f"{units.bytes_to_tb(used):.3f} TB ({used} bytes); free space first or choose a larger quota"
+            f"refusing to set namespace {namespace!r} to {units.format_tb(tb)} TB: it already holds "
+            f"{units.format_tb(units.bytes_to_tb(used), 3)} TB ({used} bytes) over all its buckets; free space "
+            "first or choose a larger quota (ECS billing may lag a few minutes behind writes)"
         )
     try:
         client.set_namespace_quota(namespace, block, notify)
@@ -123,37 +128,59 @@ def _load_settings() -> conf.ECSSettings:
         raise QuotaChangeError(f"ECS settings: {exc}") from exc
 
 
+def _binding_for_change(allocation_pk: int):
+    from coldfront.core.allocation.models import Allocation
+
+    from ..models import BindingState
+    from . import bindings
+
+    binding = bindings.for_allocation(allocation_pk)
+    status = Allocation.objects.filter(pk=allocation_pk).values_list("status__name", flat=True).first()
+    if binding is None or binding.state == BindingState.UNLINKED:
+        if status in PROVISIONED_STATUSES:
+            raise NotLinked(
+                f"allocation {allocation_pk} is not linked to ECS storage, so its quota change cannot reach ECS "
+                f"and was not applied. Link it first ('manage.py ecs_link {allocation_pk} --namespace NAME', or "
+                "'manage.py ecs_link --all' for allocations made before this plugin), then change the quota again")
+        raise NotProvisioned(f"allocation {allocation_pk} is not provisioned on ECS yet (status {status}); the "
+                             "quota will be used when it is approved")
+    if binding.state != BindingState.ACTIVE or status not in PROVISIONED_STATUSES:
+        raise NotProvisioned(f"allocation {allocation_pk}'s ECS storage is {binding.state} (status {status}); the "
+                             "quota will be used when provisioning completes")
+    return binding
+
+
 def change_quota(allocation_pk: int, new_tb: float, *, resource=None) -> QuotaChange:
     """Change a provisioned allocation's quota on ECS and record it; NotProvisioned when there is nothing."""
     from coldfront.core.allocation.models import Allocation
 
+    from .cluster import ClusterMismatch, check_cluster, cluster_identity, time_bound
+
     settings = _load_settings()
-    with transaction.atomic():
-        allocation = Allocation.objects.select_for_update().get(pk=allocation_pk)
-        resource = resource or allocation.get_parent_resource
-        namespace = records.get_value(allocation, attributes.NAMESPACE)
-        bucket = records.get_value(allocation, attributes.BUCKET)
-        if not namespace or not bucket or allocation.status.name not in PROVISIONED_STATUSES:
-            raise NotProvisioned(
-                f"allocation {allocation_pk} is not provisioned on ECS yet (no recorded Namespace/Bucket, or status "
-                f"{allocation.status.name}); the quota will be used when it is approved"
-            )
+    binding = _binding_for_change(allocation_pk)
+    _sizes(new_tb, settings)  # refuse a bad value before any request
+    with client_for_endpoint(binding.endpoint, settings) as client, time_bound(client, settings.provision_deadline):
         try:
-            endpoint = endpoint_for_resource(resource, settings)
-        except EndpointError as exc:
+            check_cluster(binding, cluster_identity(client), binding.endpoint)
+        except ClusterMismatch as exc:
             raise QuotaChangeError(str(exc)) from exc
-        with client_for_endpoint(endpoint, settings) as client:
-            change = apply_quota(client, namespace, [bucket], new_tb, settings)
-        records.record_quota(allocation, new_tb)
+        except ECSError as exc:
+            raise QuotaChangeError(f"could not identify the ECS cluster: {exc}") from exc
+        change = apply_quota(client, binding.namespace, [binding.bucket], new_tb, settings)
+    with transaction.atomic():
+        records.record_quota(Allocation.objects.get(pk=allocation_pk), new_tb)
     return change
 
 
 def change_namespace_quota(resource, namespace: str, new_tb: float) -> QuotaChange:
     """Quota change by namespace name: through the allocation recording it, else on ECS directly
     (namespace plus every bucket in it)."""
-    owners = records.allocations_recording_namespace(namespace, resource)
-    if owners:
-        return change_quota(owners[0], new_tb, resource=resource)
+    from ..models import ECSBinding
+
+    owner = (ECSBinding.objects.filter(namespace=namespace, resource=resource, state="active")
+             .values_list("allocation_id", flat=True).first())
+    if owner is not None:
+        return change_quota(owner, new_tb, resource=resource)
     settings = _load_settings()
     try:
         endpoint = endpoint_for_resource(resource, settings)

@@ -80,9 +80,10 @@ def set_value(allocation, name: str, value: str) -> bool:
 
 
 def format_tb(tb: float) -> str:
-    """A TB value as ColdFront shows it: no float noise, no needless '.0'."""
-    text = f"{tb:.6f}".rstrip("0").rstrip(".")
-    return text or "0"
+    """A TB value as ColdFront shows it (``units.format_tb``)."""
+    from ..units import format_tb as fmt
+
+    return fmt(tb)
 
 
 def set_float_value(allocation, name: str, value: float) -> bool:
@@ -97,11 +98,11 @@ def set_float_value(allocation, name: str, value: float) -> bool:
 
 
 def record_quota(allocation, tb: float) -> None:
-    """Store ``Storage Quota (TB)`` and the matching ``Quota_In_Bytes``."""
+    """Store ``Storage Quota (TB)`` and ``Quota_In_Bytes``, the bytes ECS enforces (whole GB x 2**30)."""
     from .. import units
 
     set_float_value(allocation, attributes.QUOTA_TB, tb)
-    set_value(allocation, attributes.QUOTA_BYTES, str(units.tb_to_bytes(tb)))
+    set_value(allocation, attributes.QUOTA_BYTES, str(units.quota_bytes(tb)))
 
 
 def record_names(allocation, namespace: str, bucket: str) -> None:
@@ -152,26 +153,15 @@ def set_resource_value(resource, name: str, value: str) -> bool:
     return True
 
 
-def ecs_name_filter() -> str:
-    """The configured ``ECS_RESOURCE_NAME_CONTAINS`` text (lowercased); "ecs" if settings are unreadable."""
-    from django.conf import settings
-
-    from .. import conf
-
-    try:
-        return conf.load(require_credentials=False).resource_name_contains.lower()
-    except conf.SettingsError:
-        raw = getattr(settings, "ECS_RESOURCE_NAME_CONTAINS", None)
-        return str(raw or conf.DEFAULTS["ECS_RESOURCE_NAME_CONTAINS"]).strip().lower() or "ecs"
-
-
 def is_ecs_resource(resource) -> bool:
-    """True when the resource's name contains ECS_RESOURCE_NAME_CONTAINS (case-insensitive)."""
-    return resource is not None and ecs_name_filter() in (resource.name or "").lower()
+    """True for an ECS resource (type in ECS_RESOURCE_TYPES and name containing ECS_RESOURCE_NAME_CONTAINS)."""
+    from .resources import is_ecs_resource as check
+
+    return check(resource)
 
 
 def ecs_resources():
-    """Every Resource whose name marks it as ECS-backed."""
-    from coldfront.core.resource.models import Resource
+    """Every ECS resource (see ``services.resources``)."""
+    from .resources import ecs_resources as query
 
-    return Resource.objects.filter(name__icontains=ecs_name_filter()).order_by("name")
+    return query()

@@ -1,0 +1,144 @@
+"""Claim, advance and read ECS bindings, each in a short transaction of its own.
+
+Why short: provisioning talks to ECS with no transaction open (a hung ECS must not hold a
+database lock, which on SQLite is the whole database's write lock). The binding row is what
+makes that safe: a claim marks the allocation as being provisioned, every completed step is
+recorded as it completes, and a run that died is recognised by its stale ``updated`` time.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .. import attributes
+from ..models import LIVE_STATES, BindingState, ECSBinding
+from . import records
+
+logger = logging.getLogger(__name__)
+
+
+class BindingConflict(ValueError):
+    """The binding cannot be claimed: another run holds it, or another binding holds the namespace."""
+
+
+def for_allocation(allocation_pk: int) -> ECSBinding | None:
+    return ECSBinding.objects.filter(allocation_id=allocation_pk).first()
+
+
+def holder_of(cluster_id: str, endpoint: str, namespace: str, exclude_pk: int | None = None) -> ECSBinding | None:
+    """The live binding holding ``namespace`` on this cluster (or endpoint, before the cluster is known)."""
+    keys = {ECSBinding.key_for(cluster_id, endpoint, namespace), ECSBinding.key_for("", endpoint, namespace)}
+    query = ECSBinding.objects.filter(live_key__in=keys)
+    if cluster_id:
+        query = ECSBinding.objects.filter(live_key__in=keys) | ECSBinding.objects.filter(
+            cluster_id=cluster_id, namespace=namespace, state__in=LIVE_STATES)
+    if exclude_pk is not None:
+        query = query.exclude(pk=exclude_pk)
+    return query.order_by("pk").first()
+
+
+def is_stale(binding: ECSBinding, stale_after: float) -> bool:
+    """A provisioning run that has not recorded progress for ``stale_after`` seconds has died."""
+    return binding.updated < timezone.now() - timedelta(seconds=stale_after)
+
+
+def claim(allocation_pk: int, *, resource, endpoint: str, cluster_id: str, namespace: str, bucket: str,
+          stale_after: float, state: str = BindingState.PROVISIONING) -> tuple[ECSBinding, bool]:
+    """Create or take over the allocation's binding for a provisioning run.
+
+    Returns (binding, resumed): ``resumed`` when an earlier run of this allocation died or failed
+    and its recorded steps are to be continued. Raises BindingConflict when a live run holds it or
+    another binding holds the namespace on this cluster.
+    """
+    try:
+        with transaction.atomic():
+            binding = ECSBinding.objects.select_for_update().filter(allocation_id=allocation_pk).first()
+            if binding is None:
+                binding = ECSBinding(allocation_id=allocation_pk)
+            elif binding.state == BindingState.PROVISIONING and not is_stale(binding, stale_after):
+                raise BindingConflict(
+                    f"provisioning of allocation {allocation_pk} is already running (since "
+                    f"{binding.updated:%Y-%m-%d %H:%M:%S %Z}); wait for it to finish")
+            resumed = bool(binding.steps) and binding.state != BindingState.UNLINKED
+            if not resumed:  # nothing of an earlier run is left on ECS: this run's names count
+                binding.namespace, binding.bucket, binding.steps = namespace, bucket, []
+            holder = holder_of(cluster_id, endpoint, binding.namespace, exclude_pk=binding.pk)
+            if holder is not None:
+                raise BindingConflict(_held_message(binding.namespace, holder))
+            binding.resource = resource
+            binding.endpoint = endpoint
+            binding.cluster_id = cluster_id or binding.cluster_id
+            binding.state = state
+            binding.last_error = ""
+            binding.refresh_live_key()
+            binding.save()
+            mirror_status(binding)
+    except IntegrityError as exc:  # a concurrent claim won the race for the allocation or the namespace
+        raise BindingConflict(f"namespace {namespace!r} or allocation {allocation_pk} was claimed by a concurrent "
+                              f"run ({exc.__class__.__name__}); try again") from exc
+    return binding, resumed
+
+
+def _held_message(namespace: str, holder: ECSBinding) -> str:
+    owner = f"allocation {holder.allocation_id}" if holder.allocation_id else f"binding {holder.pk}"
+    return (f"namespace {namespace!r} is already held on this ECS cluster by {owner} ({holder.state}); "
+            "set this allocation's Namespace attribute to a different name")
+
+
+def add_step(binding: ECSBinding, step: str, **data) -> None:
+    """Record one completed step at once (own transaction), so a dead run leaves an exact trail."""
+    binding.steps = [*(binding.steps or []), {"step": step, **data}]
+    with transaction.atomic():
+        ECSBinding.objects.filter(pk=binding.pk).update(steps=binding.steps, updated=timezone.now())
+
+
+def finish(binding: ECSBinding, state: str, *, error: str = "", steps: list | None = None, **fields) -> None:
+    """Set the binding's state (and error) in its own transaction; mirrors it to ``ECS Status``."""
+    binding.state = state
+    binding.last_error = error[:4000]
+    if steps is not None:
+        binding.steps = steps
+    for name, value in fields.items():
+        setattr(binding, name, value)
+    binding.refresh_live_key()
+    with transaction.atomic():
+        binding.save()
+        mirror_status(binding)
+
+
+def retire(binding: ECSBinding, reason: str) -> None:
+    """Unlink: the binding stays as history, but no longer holds its namespace."""
+    finish(binding, BindingState.UNLINKED, error=reason)
+
+
+def status_text(binding: ECSBinding | None) -> str:
+    """What ``ECS Status`` says for a binding: short, and with what to do when it failed."""
+    if binding is None:
+        return "unlinked: not linked to ECS storage; an admin can link it with manage.py ecs_link"
+    if binding.state == BindingState.PROVISIONING:
+        return f"provisioning (since {timezone.localtime(binding.updated):%Y-%m-%d %H:%M %Z})"
+    if binding.state == BindingState.FAILED:
+        return (f"failed: {binding.last_error} — fix the cause, then approve again or run "
+                f"manage.py ecs_provision {binding.allocation_id}")[:1000]
+    if binding.state == BindingState.UNLINKED:
+        return f"unlinked: {binding.last_error}"[:1000] if binding.last_error else "unlinked"
+    return str(binding.state)
+
+
+def mirror_status(binding: ECSBinding, allocation=None) -> None:
+    """Write ``ECS Status`` on the allocation; skipped (logged) when ``ecs_setup`` has not created the type."""
+    if allocation is None:
+        from coldfront.core.allocation.models import Allocation
+
+        allocation = Allocation.objects.filter(pk=binding.allocation_id).first()
+    if allocation is None:
+        return
+    try:
+        records.set_value(allocation, attributes.ECS_STATUS, status_text(binding))
+    except records.MissingAttributeTypes:
+        logger.warning("allocation attribute type %r missing; run manage.py ecs_setup", attributes.ECS_STATUS,
+                       extra={"category": attributes.LOG_CATEGORY})
