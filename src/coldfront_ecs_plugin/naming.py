@@ -118,3 +118,15 @@ def resolve_names(project_title: str, namespace_attr: str | None, bucket_attr: s
     else:
         bucket = bucket_for_namespace(namespace)
     return Names(namespace, bucket, bool(ns_value), bool(bucket_value))
+
+
+def reference_namespace(title: str) -> str:
+    """The name the reference (FASRC) plugin derived from a project title: non-ASCII and punctuation
+    become hyphens, cut at 63, "default" when nothing is left. Used only to find legacy storage."""
+    slug = re.sub(r"[^a-z0-9]+", "-", (title or "").lower()).strip("-")[:MAX_NAMESPACE]
+    return slug or "default"
+
+
+def reference_bucket(namespace: str) -> str:
+    """The reference plugin's ``lab-<namespace>-bucket``, slugged and cut the same way."""
+    return re.sub(r"[^a-z0-9]+", "-", f"lab-{namespace}-bucket".lower()).strip("-")[:MAX_BUCKET]

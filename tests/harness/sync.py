@@ -96,7 +96,18 @@ def make_allocations(resource, n: int, *, quota_tb: str | None = "1", quota_byte
                 AllocationAttribute.objects.create(allocation=allocation, allocation_attribute_type=types[name],
                                                    value=value)
         made.append(Alloc(allocation.pk, ns, bucket))
+    if names:
+        bind_recorded()
     return made
+
+
+def bind_recorded() -> list[int]:
+    """Bindings for allocations whose names are recorded, exactly as the upgrade migration makes them."""
+    from django.apps import apps
+
+    from coldfront_ecs_plugin.migrations_support import bind_provisioned
+
+    return bind_provisioned(apps)
 
 
 def make_synced_allocations(resource, n: int, *, quota_tb: str = "1") -> list[Alloc]:
@@ -118,6 +129,7 @@ def make_synced_allocations(resource, n: int, *, quota_tb: str = "1") -> list[Al
         for name, value in ((attributes.NAMESPACE, ns), (attributes.BUCKET, bucket), (attributes.QUOTA_TB, quota_tb)):
             set_attr(allocation, name, value)
         made.append(Alloc(allocation.pk, ns, bucket))
+    bind_recorded()
     return made
 
 

@@ -29,6 +29,7 @@ def main() -> None:
             for name, value in (("Namespace", namespace), ("Bucket", bucket)):
                 AllocationAttribute.objects.create(allocation_id=alloc.pk, value=value,
                                                    allocation_attribute_type=sync_helpers.attribute_type(name))
+    sync_helpers.bind_recorded()
     print(json.dumps({"ok": True}))
 
 

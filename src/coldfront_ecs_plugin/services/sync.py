@@ -25,7 +25,16 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from .. import attributes, conf, units
 from ..endpoints import EndpointError, parse_endpoint
-from .sync_db import AttributeTypes, Readings, ResourceTargets, apply_resource, load_targets
+from .provisioning import recover_stale
+from .sync_db import (
+    AttributeTypes,
+    Readings,
+    ResourceTargets,
+    apply_resource,
+    load_targets,
+    load_unlinked,
+    mark_synced,
+)
 from .sync_read import EndpointReading, read_endpoint
 from .sync_report import Failure, ResourceReport, SyncReport
 
@@ -43,11 +52,17 @@ def select_resources(resource_names: Iterable[str] | None = None,
 
     names = [n for n in (resource_names or []) if n]
     if names:
-        found = list(Resource.objects.filter(name__in=names).order_by("name"))
+        from .resources import is_ecs_resource
+
+        found = list(Resource.objects.filter(name__in=names).select_related("resource_type").order_by("name"))
         known = {r.name for r in found}
-        return found, [Failure(f"no resource named {n!r}") for n in names if n not in known]
-    contains = (settings or conf.load(require_credentials=False)).resource_name_contains
-    return list(Resource.objects.filter(name__icontains=contains).order_by("name")), []
+        failures = [Failure(f"no resource named {n!r}") for n in names if n not in known]
+        failures += [Failure(f"resource {r.name!r} is not an ECS resource (see ECS_RESOURCE_TYPES and "
+                             "ECS_RESOURCE_NAME_CONTAINS)") for r in found if not is_ecs_resource(r, settings)]
+        return [r for r in found if is_ecs_resource(r, settings)], failures
+    from .resources import ecs_resources
+
+    return list(ecs_resources(settings)), []
 
 
 def group_by_endpoint(resources: Iterable, settings: conf.ECSSettings) -> tuple[dict[str, list], dict[int, str]]:
@@ -72,35 +87,58 @@ def group_by_endpoint(resources: Iterable, settings: conf.ECSSettings) -> tuple[
     return groups, errors
 
 
-def _allocated(reading: EndpointReading, namespaces: set[str]) -> tuple[float | None, str | None, str | None]:
-    """(sum of the namespaces' quotas in TB, why it is unknown, note about unlimited ones)."""
-    missing = sorted(ns for ns in namespaces if ns not in reading.quotas)
+def _sum_tb(reading: EndpointReading, namespaces: Iterable[str]) -> tuple[float | None, int, list[str]]:
+    """(sum of the namespaces' quotas in TB, how many are unlimited, which were not read)."""
+    quotas, missing = [], []
+    for ns in namespaces:
+        quota = reading.quotas.get(ns)
+        (missing.append(ns) if quota is None else quotas.append(quota))
+    unlimited = sum(1 for q in quotas if q.unlimited)
+    return sum(units.gb_to_tb(q.block_size_gb) for q in quotas if not q.unlimited), unlimited, sorted(missing)
+
+
+def _allocated(reading: EndpointReading) -> tuple[float | None, str | None, str | None]:
+    """(sum of every namespace quota on the endpoint in TB, why it is unknown, note about unlimited ones)."""
+    if reading.listed is None:
+        return None, reading.listing_error or "the namespace listing was not read", None
+    total, unlimited, missing = _sum_tb(reading, reading.listed)
     if missing:
         return None, f"quota of {len(missing)} namespace(s) not read (e.g. {missing[0]!r})", None
-    quotas = [reading.quotas[ns] for ns in namespaces]
-    unlimited = sum(1 for q in quotas if q.unlimited)
-    total = sum(units.gb_to_tb(q.block_size_gb) for q in quotas if not q.unlimited)
     note = f"allocated_tb excludes {unlimited} namespace(s) with unlimited quota" if unlimited else None
     return total, None, note
+
+
+def _check_clusters(reading: EndpointReading, targets: ResourceTargets) -> None:
+    """A binding on another cluster than the endpoint now reaches is refused (not read, not written)."""
+    for target in targets.targets.values():
+        if target.cluster_id and reading.cluster_id and target.cluster_id != reading.cluster_id:
+            target.error = (f"the resource's url now reaches ECS cluster {reading.cluster_id} ({reading.base_url}) "
+                            f"but this allocation's namespace lives on cluster {target.cluster_id}; not synced. "
+                            "Point the resource back, or re-link the allocation with manage.py ecs_link")
 
 
 def _apply_endpoint(reading: EndpointReading, group: list[tuple[object, ResourceTargets, ResourceReport]],
                     types: AttributeTypes, dry_run: bool) -> None:
     """Main thread: write what one endpoint said into each of its resources."""
-    namespaces = set().union(*(targets.wanted().keys() for _r, targets, _rep in group))
-    allocated_tb, allocated_error, note = _allocated(reading, namespaces)
+    allocated_tb, allocated_error, note = _allocated(reading)
     readings = Readings(reading.quotas, reading.quota_errors, reading.usages, reading.usage_errors)
     for resource, targets, report in group:
         if reading.error is not None:
             report.allocations = report.failed = len(targets.targets)
             report.fail(reading.error)
             continue
+        _check_clusters(reading, targets)
+        bound_tb, _unlimited, _missing = _sum_tb(reading, targets.wanted())
+        report.allocated_bound_tb = bound_tb
+        report.allocated_tb = allocated_tb
         if note:
             report.notes.append(note)
         try:
             apply_resource(resource.pk, targets, readings, types, report, dry_run=dry_run,
                            capacity=reading.capacity, capacity_error=reading.capacity_error,
                            allocated=(allocated_tb, allocated_error), read_started=reading.started)
+            if not dry_run:
+                mark_synced(targets, report, reading.base_url, reading.cluster_id)
         except Exception as exc:
             logger.exception("ecs_sync: writing resource %s failed", resource.name, extra=LOG)
             report.fail(f"writing to the database failed: {type(exc).__name__}: {exc}")
@@ -135,10 +173,13 @@ def sync_resources(resources: Iterable | None = None, *, dry_run: bool = False,
         logger.error("ecs_sync %s: %s", resource.name, reason, extra=LOG)
 
     plan: dict[str, list[tuple[object, ResourceTargets, ResourceReport]]] = {}
+    if not dry_run:
+        report.notes.extend(recover_stale(settings, [r.pk for r in resources]))
     for base_url, members in groups.items():
         for resource in members:
             resource_report = ResourceReport(resource.pk, resource.name, endpoint=base_url)
             report.resources.append(resource_report)
+            report.unlinked.extend(load_unlinked(resource))
             plan.setdefault(base_url, []).append((resource, load_targets(resource.pk), resource_report))
     _run_endpoints(plan, settings, types, report, dry_run=dry_run,
                    concurrency=concurrency or settings.sync_concurrency)

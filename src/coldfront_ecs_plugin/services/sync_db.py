@@ -71,12 +71,14 @@ def same_number(old: object, new: float) -> bool:
 # -- loading names before the reads ----------------------------------------------------------------
 @dataclass
 class Target:
-    """One active allocation and the names it uses on ECS."""
+    """One bound allocation and the names its binding holds on ECS."""
 
     allocation_id: int
     namespace: str | None = None
     bucket: str | None = None
     error: str | None = None
+    binding_id: int | None = None
+    cluster_id: str = ""
 
 
 @dataclass
@@ -93,53 +95,37 @@ class ResourceTargets:
         return found
 
 
-def _active_allocations(resource_id: int):
-    from coldfront.core.allocation.models import Allocation
+def _bound_allocations(resource_id: int):
+    """Ids of the allocations whose active binding is on this resource (a subquery)."""
+    from ..models import BindingState, ECSBinding
 
-    return Allocation.objects.filter(resources__id=resource_id, status__name="Active")
+    return ECSBinding.objects.filter(resource_id=resource_id, state=BindingState.ACTIVE,
+                                     allocation__isnull=False).values("allocation_id")
 
 
 def load_targets(resource_id: int) -> ResourceTargets:
-    """Names from the stored Namespace/Bucket attributes, for every Active allocation (2 queries)."""
-    from coldfront.core.allocation.models import AllocationAttribute
+    """Names from the active bindings on the resource (1 query); nothing is derived from a title."""
+    from ..models import BindingState, ECSBinding
 
     result = ResourceTargets(resource_id)
-    for pk in _active_allocations(resource_id).values_list("pk", flat=True).order_by("pk"):
-        result.targets[pk] = Target(pk)
-    rows = (AllocationAttribute.objects
-            .filter(allocation__resources__id=resource_id, allocation__status__name="Active",
-                    allocation_attribute_type__name__in=NAME_ATTRS)
-            .order_by("pk")
-            .values_list("allocation_id", "allocation_attribute_type__name", "value"))
-    for allocation_id, name, value in rows:
-        target = result.targets.get(allocation_id)
-        value = (value or "").strip()
-        if target is None or not value:
-            continue
-        if name == attributes.NAMESPACE and target.namespace is None:
-            target.namespace = value
-        elif name == attributes.BUCKET and target.bucket is None:
-            target.bucket = value
-    for target in result.targets.values():
-        if target.namespace is None or target.bucket is None:
-            _derive_names(target)
+    rows = (ECSBinding.objects.filter(resource_id=resource_id, state=BindingState.ACTIVE, allocation__isnull=False)
+            .order_by("allocation_id")
+            .values_list("allocation_id", "namespace", "bucket", "pk", "cluster_id"))
+    for allocation_id, namespace, bucket, pk, cluster_id in rows:
+        result.targets[allocation_id] = Target(allocation_id, namespace, bucket, binding_id=pk, cluster_id=cluster_id)
     return result
 
 
-def _derive_names(target: Target) -> None:
-    """Names for an allocation provisioned before the plugin stored them (legacy; queries per allocation)."""
-    try:
-        from coldfront.core.allocation.models import Allocation
+def load_unlinked(resource) -> list[dict]:
+    """Active allocations on this ECS resource that no live binding holds (1 query): listed, not failed."""
+    from coldfront.core.allocation.models import Allocation
 
-        from .. import naming
+    from ..models import LIVE_STATES
 
-        title = Allocation.objects.values_list("project__title", flat=True).get(pk=target.allocation_id)
-        names = naming.resolve_names(title, target.namespace, target.bucket)
-    except Exception as exc:
-        target.error = (f"no Namespace attribute, and no name can be derived ({exc})" if target.namespace is None
-                        else f"no Bucket attribute, and no name can be derived ({exc})")
-        return
-    target.namespace, target.bucket = names.namespace, names.bucket
+    query = (Allocation.objects.filter(resources__id=resource.pk, status__name="Active")
+             .exclude(ecs_binding__state__in=LIVE_STATES).order_by("pk").values_list("pk", flat=True).distinct())
+    reason = "no ECS binding: link it with 'manage.py ecs_link ID --namespace NS' or 'manage.py ecs_link --all'"
+    return [{"allocation_id": pk, "resource": resource.name, "reason": reason} for pk in query]
 
 
 # -- attribute types -------------------------------------------------------------------------------
@@ -209,7 +195,7 @@ def _load_rows(resource_id: int, types: AttributeTypes) -> dict[int, dict[str, _
     type_names = {pk: name for name, (pk, _usage) in types.allocation.items()}
     rows: dict[int, dict[str, _Row]] = {}
     query = (AllocationAttribute.objects
-             .filter(allocation__resources__id=resource_id, allocation__status__name="Active",
+             .filter(allocation_id__in=_bound_allocations(resource_id),
                      allocation_attribute_type_id__in=list(type_names))
              .order_by("pk")
              .values_list("pk", "allocation_id", "allocation_attribute_type_id", "value", "created",
@@ -231,7 +217,7 @@ def _changed_since(resource_id: int, types: AttributeTypes, since: datetime) -> 
     """
     from coldfront.core.allocation.models import AllocationAttribute, AllocationAttributeUsage
 
-    active = _active_allocations(resource_id).values("pk")
+    active = _bound_allocations(resource_id)
     quota_types = [pk for pk, _usage in types.allocation.values()]
     relevant = Q(allocation_attribute_type_id__in=quota_types) | Q(allocation_attribute_type__name__in=NAME_ATTRS)
     quota_attrs = AllocationAttribute.objects.filter(allocation_id__in=active,
@@ -258,7 +244,7 @@ def _lock(resource_id: int, allocation_ids: list[int]) -> None:
     Resource.objects.filter(pk=resource_id).update(name=F("name"))
     if connection.features.has_select_for_update and allocation_ids:
         list(Allocation.objects.select_for_update()
-             .filter(pk__in=_active_allocations(resource_id).values("pk")).values_list("pk", flat=True))
+             .filter(pk__in=_bound_allocations(resource_id)).values_list("pk", flat=True))
 
 
 def _plan_allocation(target: Target, rows: dict[str, _Row], readings: Readings, types: AttributeTypes,
@@ -305,7 +291,9 @@ def _plan_allocation(target: Target, rows: dict[str, _Row], readings: Readings, 
                                              format_number(new_usage), ns, bucket))
             continue
 
-        if new_value is not None and not same_number(row.value, float(new_value)):
+        same = (units.same_quota(row.value, quota.block_size_gb) if name == attributes.QUOTA_TB and quota is not None
+                else same_number(row.value, float(new_value)) if new_value is not None else True)
+        if new_value is not None and not same:
             plan.update_values.append(AllocationAttribute(
                 pk=row.pk, allocation_id=row.allocation_id, allocation_attribute_type_id=row.type_id,
                 value=new_value, created=row.created, modified=now))
@@ -519,3 +507,27 @@ def _plan_capacity(resource_id: int, types: AttributeTypes, report: ResourceRepo
     if creates:
         bulk_create_with_history(creates, ResourceAttribute, **history)
     report.history_rows += len(updates) + len(creates)
+
+
+def mark_synced(targets: ResourceTargets, report: ResourceReport, endpoint: str, cluster_id: str) -> None:
+    """Stamp the bindings read without failure; record the cluster id (first sync after the upgrade) and a
+    new hostname of the same cluster (2 queries)."""
+    from ..models import ECSBinding
+
+    failed = {f.allocation_id for f in report.failures}
+    ids = [t.binding_id for t in targets.targets.values()
+           if t.binding_id is not None and t.error is None and t.allocation_id not in failed]
+    if not ids:
+        return
+    now = timezone.now()
+    ECSBinding.objects.filter(pk__in=ids).update(last_synced_at=now)
+    same_cluster = ECSBinding.objects.filter(pk__in=ids).exclude(endpoint=endpoint)
+    if cluster_id:
+        same_cluster = same_cluster.filter(cluster_id=cluster_id)
+        for binding in ECSBinding.objects.filter(pk__in=ids, cluster_id=""):
+            binding.cluster_id = cluster_id
+            binding.refresh_live_key()
+            binding.save(update_fields=["cluster_id", "live_key", "updated"])
+    else:
+        same_cluster = same_cluster.none()
+    same_cluster.update(endpoint=endpoint)

@@ -49,6 +49,10 @@ class EndpointReading:
     usages: dict[tuple[str, str], int] = field(default_factory=dict)  # (namespace, bucket) -> bytes
     usage_errors: dict[tuple[str, str], str] = field(default_factory=dict)
     quota_source: str = ""
+    #: every namespace the listing named (allocated_tb sums all of them); None when the listing failed
+    listed: set[str] | None = None
+    listing_error: str | None = None
+    cluster_id: str = ""  # the local VDC id; "" when this ECS does not say
     requests: int = 0
     seconds: float = 0.0
 
@@ -118,28 +122,6 @@ class _UsageReader:
         logger.warning("ECS %s: %s", self.reading.base_url, message, extra=LOG)
 
 
-def _quotas_from_listing(client: ECSClient, wanted: Collection[str]) -> tuple[dict[str, Quota], set[str]]:
-    """Quotas of the wanted namespaces from the listing, and the namespaces still to GET.
-
-    Stops after the first entry when this ECS's listing carries no quotas (older releases list
-    only id and name), so the probe costs one request.
-    """
-    wanted_set = set(wanted)
-    found: dict[str, Quota] = {}
-    lacking: set[str] = set()
-    for index, namespace in enumerate(client.list_namespaces(page_size=LISTING_PAGE_SIZE)):
-        if namespace.quota is None:
-            if index == 0:
-                return {}, wanted_set
-            if namespace.name in wanted_set:
-                lacking.add(namespace.name)
-            continue
-        if namespace.name in wanted_set:
-            found[namespace.name] = namespace.quota
-    # absent from the listing: ask each directly, so "not found" comes from ECS itself
-    return found, (wanted_set - set(found)) | lacking
-
-
 def _get_quota(client: ECSClient, reading: EndpointReading, namespace: str) -> None:
     try:
         reading.quotas[namespace] = client.get_namespace_quota(namespace)
@@ -159,17 +141,31 @@ def _read_capacity(client: ECSClient, reading: EndpointReading) -> None:
 
 def _read_quotas(client: ECSClient, reading: EndpointReading, pool: ThreadPoolExecutor,
                  namespaces: Collection[str]) -> list[Future]:
-    """Runs in a worker: the listing first, then per-namespace GETs for what it did not answer."""
+    """Runs in a worker: the whole listing (``allocated_tb`` needs every namespace's quota), then
+    per-namespace GETs for what it did not answer (older ECS lists only id and name)."""
     try:
-        found, remaining = _quotas_from_listing(client, namespaces)
-        reading.quota_source = "listing" if found else "per-namespace"
+        listed = {ns.name: ns.quota for ns in client.list_namespaces(page_size=LISTING_PAGE_SIZE)}
+        reading.listed = set(listed)
+        found = {name: quota for name, quota in listed.items() if quota is not None}
+        remaining = (set(listed) - set(found)) | (set(namespaces) - set(listed))
+        reading.quota_source = "listing" if found or not listed else "per-namespace"
     except Exception as exc:
+        reading.listing_error = describe_error(exc, "the namespace listing")
         logger.info("ECS %s: namespace listing failed (%s); reading quotas one by one", reading.base_url, exc,
                     extra=LOG)
         found, remaining = {}, set(namespaces)
         reading.quota_source = "per-namespace"
     reading.quotas.update(found)
     return [pool.submit(_get_quota, client, reading, ns) for ns in sorted(remaining)]
+
+
+def _read_cluster(client: ECSClient, reading: EndpointReading) -> None:
+    try:
+        reading.cluster_id = str(client.local_vdc().id)
+    except ECSNotFound:
+        reading.cluster_id = ""
+    except Exception as exc:
+        reading.error = describe_error(exc, "the cluster identity (local VDC)")
 
 
 def read_endpoint(base_url: str, wanted: Mapping[str, Collection[str]], *,
@@ -188,6 +184,11 @@ def read_endpoint(base_url: str, wanted: Mapping[str, Collection[str]], *,
     except Exception as exc:
         reading.error = describe_error(exc, f"login to {base_url}")
         logger.error("ECS %s: %s", base_url, reading.error, extra=LOG)
+        client.close()
+        reading.requests = client.request_count
+        return reading
+    _read_cluster(client, reading)
+    if reading.error is not None:
         client.close()
         reading.requests = client.request_count
         return reading

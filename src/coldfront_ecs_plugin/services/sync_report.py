@@ -61,6 +61,8 @@ class ResourceReport:
     notes: list[str] = field(default_factory=list)
     resource_failed: bool = False
     history_rows: int = 0
+    allocated_tb: float | None = None  # every namespace quota on the endpoint
+    allocated_bound_tb: float | None = None  # the part held by this resource's ColdFront bindings
 
     @property
     def ok(self) -> bool:
@@ -84,6 +86,8 @@ class ResourceReport:
             "history_rows": self.history_rows,
             "failures": [asdict(f) for f in self.failures],
             "notes": list(self.notes),
+            "allocated_tb": self.allocated_tb,
+            "allocated_bound_tb": self.allocated_bound_tb,
         }
         if with_changes:
             data["changes"] = [asdict(c) for c in self.changes]
@@ -100,6 +104,9 @@ class SyncReport:
     resources: list[ResourceReport] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)  # not tied to one resource (unknown --resource)
     endpoints: dict[str, dict[str, Any]] = field(default_factory=dict)  # base URL -> request statistics
+    #: Active allocations on ECS resources without a binding: listed, not failures
+    unlinked: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # run-level notes (recovered provisioning runs)
 
     @property
     def updated(self) -> int:
@@ -138,5 +145,7 @@ class SyncReport:
             "history_rows": self.history_rows,
             "failures": [asdict(f) for f in self.failures],
             "endpoints": self.endpoints,
+            "unlinked": list(self.unlinked),
+            "notes": list(self.notes),
             "resources": [r.to_dict(with_changes=with_changes) for r in self.resources],
         }
