@@ -1,16 +1,19 @@
-"""The simulator core: routing, stats, faults, auth, then the handler — independent of HTTP plumbing.
+"""The simulator core: routing, stats, concurrency cap, faults, auth, then the handler.
 
-``Simulator.handle`` takes a parsed ``Request`` and returns a ``Reply``; it never sleeps while
-holding the lock, and decides faults before the handler runs so a failed call changes nothing.
+``Simulator.handle`` takes a parsed ``Request`` and returns a ``Reply``, independent of HTTP. It
+never sleeps while holding the lock, and decides faults before the handler runs, so a refused call
+changes nothing. In-flight calls are counted so a shutdown can wait for the last one before the
+final save (no acknowledged write is lost).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
@@ -18,27 +21,16 @@ from . import control
 from .auth import Auth
 from .errors import ApiError
 from .faults import FaultConfig, Faults
-from .handlers import ROUTES
-from .routes import Router
-from .state import Persister, State
+from .handlers import routes_for
+from .messages import Reply, Request
+from .options import Options
+from .persist import Persister, StateLock, load_state
+from .profiles import DEFAULT_PROFILE, PROFILES, Profile
+from .routes import Route, Router
+from .state import State
 
-
-@dataclass
-class Request:
-    method: str
-    path: str
-    query: dict[str, str]
-    body: bytes = b""
-    token: str | None = None
-    authorization: str | None = None
-
-
-@dataclass
-class Reply:
-    status: int
-    body: Any = None  # JSON-able, or None for an empty body
-    headers: tuple[tuple[str, str], ...] = ()
-    drop: bool = False  # close the connection without answering
+__all__ = ["Reply", "Request", "Simulator"]
+log = logging.getLogger("ecs_simulator")
 
 
 class Simulator:
@@ -46,20 +38,41 @@ class Simulator:
 
     def __init__(self, *, user: str = "admin", password: str = "ChangeMe",
                  replication_groups: list[str] | None = None, token_ttl: float = 8 * 3600.0,
-                 faults: FaultConfig | None = None, state_path: str | None = None) -> None:
+                 faults: FaultConfig | None = None, state_path: str | None = None,
+                 profile: str = DEFAULT_PROFILE, options: Options | None = None,
+                 vdc_id: str | None = None, vdc_name: str | None = None, host: str = "127.0.0.1") -> None:
         self.lock = threading.RLock()
-        self.state = State(replication_groups or ["rg1"])
+        self._idle = threading.Condition(self.lock)
+        self.profile: Profile = PROFILES[profile]
+        self.state = State(replication_groups or ["rg1"], vdc_id, vdc_name)
         self.auth = Auth(user, password, ttl=token_ttl)
         self.faults = Faults(faults or FaultConfig())
-        self.router = Router(ROUTES)
+        self.default_options = options or Options()
+        self.options = self.default_options
+        self.router = Router(routes_for(self.profile))
+        self.host = host
         self.requests = 0
         self.by_endpoint: Counter[str] = Counter()
+        self.inflight = 0
+        self.closing = False
         self.persister: Persister | None = None
+        self._state_lock: StateLock | None = None
         if state_path:
-            self.persister = Persister(state_path, self.snapshot)
-            data = self.persister.load()
+            self._open_state(Path(state_path))
+
+    def _open_state(self, path: Path) -> None:
+        """Lock, load (StateFileError on a bad file), then save once so the VDC identity is stored."""
+        self._state_lock = StateLock(path)
+        self._state_lock.acquire()
+        try:
+            data = load_state(path)
             if data:
                 self.state.load_dict(data)
+            self.persister = Persister(path, self.snapshot)
+            self.persister.mark_dirty()
+        except BaseException:
+            self._state_lock.release()
+            raise
 
     # -- helpers used by the control API ---------------------------------------------------
     def snapshot(self) -> str:
@@ -67,13 +80,17 @@ class Simulator:
             return json.dumps(self.state.to_dict(), sort_keys=True)
 
     def stats(self) -> dict[str, Any]:
-        return {"requests": self.requests, "by_endpoint": dict(self.by_endpoint),
-                "logins": self.auth.logins, "active_tokens": self.auth.active_tokens()}
+        out = {"requests": self.requests, "by_endpoint": dict(self.by_endpoint),
+               "logins": self.auth.logins, "active_tokens": self.auth.active_tokens()}
+        if self.persister is not None:
+            out["state_file"] = self.persister.report()
+        return out
 
     def reset(self) -> None:
         self.state.reset()
         self.auth.reset()
         self.faults.reset()
+        self.options = self.default_options
         self.requests = 0
         self.by_endpoint.clear()
         self.changed()
@@ -82,47 +99,88 @@ class Simulator:
         if self.persister is not None:
             self.persister.mark_dirty()
 
+    def drain(self, timeout: float = 10.0) -> bool:
+        """Refuse new calls and wait until none is in flight; True when all finished in time."""
+        with self._idle:
+            self.closing = True
+            return self._idle.wait_for(lambda: self.inflight == 0, timeout)
+
     def close(self) -> None:
+        """Final save after the last call finished, then release the state file."""
+        self.drain()
         if self.persister is not None:
             self.persister.close()
+        if self._state_lock is not None:
+            self._state_lock.release()
 
     # -- request handling ------------------------------------------------------------------
     def handle(self, req: Request) -> Reply:
         if req.path.startswith("/_sim/"):
             with self.lock:
                 return control.handle(self, req)
+        with self.lock:
+            if self.closing:
+                return _error(ApiError(503, 6000, "The simulator is shutting down", retryable=True))
+            self.inflight += 1
+            busy = 0 < self.options.max_concurrent < self.inflight
+        try:
+            return self._handle(req, busy)
+        finally:
+            with self._idle:
+                self.inflight -= 1
+                if self.inflight == 0:
+                    self._idle.notify_all()
+
+    def _handle(self, req: Request, busy: bool) -> Reply:
         segments = [unquote(s) for s in req.path.strip("/").split("/")]
         route, params, other = self.router.match(req.method, segments)
         with self.lock:
             self.requests += 1
-            name = route.name if route else f"{req.method} <unknown>"
-            self.by_endpoint[name] += 1
+            self.by_endpoint[route.name if route else f"{req.method} <unknown>"] += 1
+            if busy:  # python-ecsclient's table: 6000 = 503 "try again later" (ecs-field-notes.md)
+                return _error(ApiError(503, 6000, f"More than {self.options.max_concurrent} management "
+                                                  "requests in progress", retryable=True))
             if route is None:
-                err = ApiError(405, 1007, f"Method {req.method} not supported on {req.path}") if other else \
-                    ApiError(404, 2000, f"No resource at {req.path}")
-                return Reply(err.status, err.body())
+                return _error(ApiError(405, 1007, f"Method {req.method} not supported on {req.path}") if other
+                              else ApiError(404, 2000, f"No resource at {req.path}"))
             fault = self.faults.decide(route.name)
             cfg = self.faults.config
         if cfg.latency_ms:
             time.sleep(cfg.latency_ms / 1000.0)
         if fault == "drop":
             return Reply(0, drop=True)
-        if fault == "500":
-            return Reply(500, ApiError(500, 7000, "Injected fault: internal error").body())
-        if fault == "503":
-            return Reply(503, ApiError(503, 6000, "Injected fault: service unavailable", retryable=True).body())
+        if fault in ("500", "503"):
+            return _error(ApiError(500, 7000, "Injected fault: internal error") if fault == "500" else
+                          ApiError(503, 6000, "Injected fault: service unavailable", retryable=True))
         if fault == "slow":
             time.sleep(cfg.slow_ms / 1000.0)
+        reply = self._run(route, req, params)
+        return Reply(0, drop=True) if fault == "slow" else reply
+
+    def _run(self, route: Route, req: Request, params: dict[str, str]) -> Reply:
         with self.lock:
             try:
-                user = None
-                if route.auth:
-                    user = self.auth.check(req.token)
-                    if route.write and "SYSTEM_ADMIN" not in self.auth.roles(user):
-                        raise ApiError(403, 3000, f"User {user} lacks the SYSTEM_ADMIN role for {route.name}")
+                user = self._authorize(route, req)
                 result = route.handler(self, req, params, user)
             except ApiError as err:
-                return Reply(err.status, err.body())
+                if err.status == 401 and route.auth and self.options.expired_token == 302:
+                    return Reply(302, None, (("Location", "/login"),))  # 3.6.2 Data Access Guide
+                return _error(err)
+            except (TypeError, AttributeError, ValueError, KeyError) as exc:  # a type nobody checked
+                log.debug("bad request %s %s", req.method, req.path, exc_info=True)
+                return _error(ApiError(400, 1008, f"Parameter was provided but invalid: {exc}"))
             if route.write:
                 self.changed()
         return result if isinstance(result, Reply) else Reply(200, result)
+
+    def _authorize(self, route: Route, req: Request) -> str | None:
+        if not route.auth:
+            return None
+        user = self.auth.check(req.token)
+        if route.write and "SYSTEM_ADMIN" not in self.auth.roles(user):
+            raise ApiError(403, 3000, f"User {user} lacks the SYSTEM_ADMIN role for {route.name}")
+        return user
+
+
+def _error(err: ApiError) -> Reply:
+    return Reply(err.status, err.body())

@@ -16,6 +16,7 @@ from .errors import ApiError
 
 IDLE_TIMEOUT = 2 * 3600.0
 MAX_TOKENS = 100
+TOO_MANY_TOKENS = "Max number of tokens exceeded for this user"
 
 
 @dataclass
@@ -64,8 +65,8 @@ class Auth:
         now = time.monotonic()
         self.prune(now)
         if sum(1 for t in self.tokens.values() if t.user == user) >= self.max_tokens:
-            raise ApiError(401, 4000, f"Could not generate token for user {user}: "
-                                      f"max number of tokens exceeded ({self.max_tokens})")
+            # ECS CE issue #193 (ecs-field-notes.md "Authentication and errors")
+            raise ApiError(401, 4000, TOO_MANY_TOKENS, description=TOO_MANY_TOKENS)
         token = "BAAc" + secrets.token_urlsafe(96)
         self.tokens[token] = Token(user, now, now)
         self.logins += 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 DESCRIPTIONS = {
     999: "An unexpected error occurred",
     1003: "The media type is not supported",
@@ -12,6 +14,7 @@ DESCRIPTIONS = {
     1013: "Bad request body",
     1015: "Resource already exists",
     1020: "Resource is being referenced",
+    1014: "Parameter value not within range",
     1025: "Unable to delete resource",
     2000: "Unable to find entity in request URL",
     3000: "This operation is forbidden for this user",
@@ -26,15 +29,17 @@ DESCRIPTIONS = {
 class ApiError(Exception):
     """Raised by handlers; the server turns it into an HTTP status plus ECS's error body."""
 
-    def __init__(self, status: int, code: int, details: str = "", *, retryable: bool = False) -> None:
+    def __init__(self, status: int, code: int, details: str = "", *, retryable: bool = False,
+                 description: str | None = None) -> None:
         super().__init__(details)
         self.status = status
         self.code = code
         self.details = details
         self.retryable = retryable
+        self.description = description or DESCRIPTIONS.get(code, "Error")
 
-    def body(self) -> dict:
-        return {"code": self.code, "description": DESCRIPTIONS.get(self.code, "Error"),
+    def body(self) -> dict[str, Any]:
+        return {"code": self.code, "description": self.description,
                 "details": self.details, "retryable": self.retryable}
 
 

@@ -6,6 +6,8 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+from .options import integer, number
+
 KINDS = ("500", "503", "drop", "slow")
 MAX_SLOW_MS = 30000
 
@@ -41,17 +43,25 @@ class Faults:
 
     def update(self, payload: dict[str, Any]) -> FaultConfig:
         """Replace the settings from a ``/_sim/faults`` body; re-seeding restarts the sequence."""
-        cfg = FaultConfig(
-            latency_ms=float(payload.get("latency_ms") or 0),
-            fail_rate=_rate(payload.get("fail_rate") or 0),
-            seed=int(payload["seed"]) if payload.get("seed") is not None else self.default.seed,
-            endpoints={str(k): _rate(v) for k, v in (payload.get("endpoints") or {}).items()},
-            slow_ms=min(int(payload.get("slow_ms") if payload.get("slow_ms") is not None else 2000), MAX_SLOW_MS),
-            kinds=tuple(payload.get("kinds") or KINDS),
-        )
-        bad = [k for k in cfg.kinds if k not in KINDS]
+        endpoints = payload.get("endpoints") or {}
+        if not isinstance(endpoints, dict):
+            raise ValueError("endpoints must be an object {\"METHOD /template\": rate}")
+        kinds = payload.get("kinds") or list(KINDS)
+        if not isinstance(kinds, list) or not all(isinstance(k, str) for k in kinds):
+            raise ValueError("kinds must be a list of strings")
+        bad = [k for k in kinds if k not in KINDS]
         if bad:
             raise ValueError(f"unknown fault kinds {bad}; known: {list(KINDS)}")
+        slow = payload.get("slow_ms")
+        cfg = FaultConfig(
+            latency_ms=number(payload.get("latency_ms") or 0, "latency_ms", maximum=MAX_SLOW_MS),
+            fail_rate=_rate(payload.get("fail_rate") or 0),
+            seed=integer(payload["seed"], "seed", maximum=2**63) if payload.get("seed") is not None
+            else self.default.seed,
+            endpoints={str(k): _rate(v) for k, v in endpoints.items()},
+            slow_ms=min(integer(slow if slow is not None else 2000, "slow_ms", maximum=10**9), MAX_SLOW_MS),
+            kinds=tuple(kinds),
+        )
         self.configure(cfg)
         return cfg
 
@@ -60,7 +70,11 @@ class Faults:
         self.configure(FaultConfig(**{**self.default.__dict__, "endpoints": dict(self.default.endpoints)}))
 
     def decide(self, endpoint: str) -> str | None:
-        """Return None (no fault) or one of KINDS; consumes the stream only for calls that may fail."""
+        """Return None (no fault) or one of KINDS; consumes the stream only for calls that may fail.
+
+        ``slow`` takes effect after ``slow_ms`` but its answer is lost (connection closed), so a
+        rate of 1.0 fails every call even for a client whose timeout exceeds ``slow_ms``.
+        """
         cfg = self.config
         rate = cfg.endpoints.get(endpoint, cfg.fail_rate)
         if rate <= 0:
@@ -71,7 +85,4 @@ class Faults:
 
 
 def _rate(value: Any) -> float:
-    rate = float(value)
-    if not 0.0 <= rate <= 1.0:
-        raise ValueError(f"fail rate must be within [0, 1], got {value!r}")
-    return rate
+    return number(value, "fail rate", maximum=1.0)

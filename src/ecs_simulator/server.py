@@ -1,7 +1,9 @@
-"""HTTP(S) plumbing: a threading HTTP/1.1 keep-alive server that hands parsed requests to ``Simulator``.
+"""HTTP(S) plumbing: an HTTP/1.1 keep-alive server with a bounded worker pool, feeding ``Simulator``.
 
-Kept lean for throughput: TLS handshakes happen in the worker thread, TCP_NODELAY is set,
-and every response (status line, headers, body) goes out in a single write.
+Kept lean for throughput: TLS handshakes happen in the worker thread, TCP_NODELAY is set, and every
+response goes out in a single write. Kept safe: at most ``max_threads`` connections are served at
+once (others wait in the listen backlog), TLS handshakes and idle keep-alive connections time out,
+and bodies are read with a size limit (see ``body``).
 """
 
 from __future__ import annotations
@@ -11,17 +13,22 @@ import json
 import logging
 import socket
 import ssl
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
-from .api import Reply, Request, Simulator
+from .api import Simulator
+from .body import DEFAULT_LIMIT, BodyError, content_type_ok, read_body
+from .errors import ApiError
+from .messages import Reply, Request
 
 log = logging.getLogger("ecs_simulator")
 
-REASONS = {200: "OK", 202: "Accepted", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
-           404: "Not Found", 405: "Method Not Allowed", 415: "Unsupported Media Type",
-           500: "Internal Server Error", 503: "Service Unavailable"}
+REASONS = {200: "OK", 202: "Accepted", 302: "Found", 400: "Bad Request", 401: "Unauthorized",
+           403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 413: "Content Too Large",
+           415: "Unsupported Media Type", 500: "Internal Server Error", 503: "Service Unavailable"}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -30,31 +37,50 @@ class Handler(BaseHTTPRequestHandler):
     sys_version = ""
     server: SimServer
 
-    def _dispatch(self) -> None:
+    def setup(self) -> None:
+        self.timeout = self.server.idle_timeout  # idle keep-alive connections are closed
+        super().setup()
+
+    def _request(self) -> Request | Reply:
+        """The parsed request, or the error reply for a body that cannot be read or is not JSON."""
         path, _, qs = self.path.partition("?")
         query: dict[str, str] = {}
-        if qs:
-            for key, value in parse_qsl(qs, keep_blank_values=True):
-                query.setdefault(key, value)
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length > 0 else b""
-        headers = self.headers
-        token = headers.get("X-SDS-AUTH-TOKEN")
-        if token is None and "X-SDS-AUTH-TOKEN=" in (headers.get("Cookie") or ""):
-            token = headers["Cookie"].split("X-SDS-AUTH-TOKEN=", 1)[1].split(";", 1)[0]
-        req = Request(self.command, path, query, body, token, headers.get("Authorization"))
+        for key, value in parse_qsl(qs, keep_blank_values=True):
+            query.setdefault(key, value)
         try:
-            reply = self.server.sim.handle(req)
-        except Exception:  # a simulator bug must not kill the connection silently
-            log.exception("unhandled error for %s %s", self.command, self.path)
-            reply = Reply(500, {"code": 7000, "description": "An error occurred in the API Service",
-                                "details": "simulator internal error", "retryable": False})
+            body = read_body(self.rfile, self.headers, self.server.max_body)
+        except BodyError as exc:
+            self.close_connection = True  # the rest of the body was not read
+            return Reply(exc.status, ApiError(exc.status, exc.code, exc.details).body())
+        if body and not content_type_ok(self.headers):
+            return Reply(415, ApiError(415, 1003, f"Content-Type {self.headers['Content-Type']!r} is not "
+                                                  "supported; send application/json").body())
+        token = self.headers.get("X-SDS-AUTH-TOKEN")
+        cookie = self.headers.get("Cookie") or ""
+        if token is None and "X-SDS-AUTH-TOKEN=" in cookie:
+            token = cookie.split("X-SDS-AUTH-TOKEN=", 1)[1].split(";", 1)[0]
+        return Request(self.command, path, query, body, token, self.headers.get("Authorization"))
+
+    def _dispatch(self) -> None:
+        started = time.perf_counter()
+        req = self._request()
+        if isinstance(req, Reply):
+            reply = req
+        else:
+            try:
+                reply = self.server.sim.handle(req)
+            except Exception:  # a simulator bug must not kill the connection silently
+                log.exception("unhandled error for %s %s", self.command, self.path)
+                reply = Reply(500, ApiError(500, 7000, "simulator internal error").body())
         if reply.drop:
             self.close_connection = True
             with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
-            return
-        self._send(reply)
+        else:
+            self._send(reply)
+        if self.server.verbose:
+            log.info('%s "%s %s" %s %.1fms', self.client_address[0], self.command, self.path,
+                     "dropped" if reply.drop else reply.status, (time.perf_counter() - started) * 1000)
 
     def _send(self, reply: Reply) -> None:
         payload = b"" if reply.body is None else json.dumps(reply.body, separators=(",", ":")).encode()
@@ -74,22 +100,46 @@ class Handler(BaseHTTPRequestHandler):
             log.info("%s - %s", self.address_string(), format % args)
 
 
-class SimServer(ThreadingHTTPServer):
-    daemon_threads = True
+class SimServer(HTTPServer):
+    """One daemon thread per connection, at most ``max_threads`` at a time."""
+
     allow_reuse_address = True
     request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], sim: Simulator, ssl_context: ssl.SSLContext | None,
-                 verbose: bool = False) -> None:
+                 verbose: bool = False, *, max_threads: int = 64, idle_timeout: float = 60.0,
+                 handshake_timeout: float = 10.0, max_body: int = DEFAULT_LIMIT) -> None:
         self.sim = sim
         self.ssl_context = ssl_context
         self.verbose = verbose
+        self.idle_timeout = idle_timeout
+        self.handshake_timeout = handshake_timeout
+        self.max_body = max_body
+        self._slots = threading.BoundedSemaphore(max_threads)
+        self._stopping = threading.Event()
         super().__init__(address, Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        while not self._slots.acquire(timeout=0.5):  # full: leave the next client in the backlog
+            if self._stopping.is_set():
+                self.shutdown_request(request)
+                return
+        threading.Thread(target=self._work, args=(request, client_address), daemon=True).start()
+
+    def _work(self, request: Any, client_address: Any) -> None:
+        try:
+            self.finish_request(request, client_address)
+        except Exception:
+            self.handle_error(request, client_address)
+        finally:
+            self.shutdown_request(request)
+            self._slots.release()
 
     def finish_request(self, request: Any, client_address: Any) -> None:
         """Runs in the worker thread: the TLS handshake of one client never blocks accept()."""
         request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if self.ssl_context is not None:
+            request.settimeout(self.handshake_timeout)
             try:
                 request = self.ssl_context.wrap_socket(request, server_side=True)
             except (OSError, ssl.SSLError) as exc:
@@ -98,9 +148,12 @@ class SimServer(ThreadingHTTPServer):
         try:
             Handler(request, client_address, self)
         finally:
-            if request is not None:
-                with contextlib.suppress(OSError):
-                    request.close()
+            with contextlib.suppress(OSError):
+                request.close()
+
+    def shutdown(self) -> None:
+        self._stopping.set()
+        super().shutdown()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         if self.verbose:

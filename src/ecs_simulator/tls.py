@@ -6,11 +6,19 @@ import ssl
 
 import trustme
 
+CERT_MODES = ("default", "localhost")
 
-def server_context(ca_out: str | None) -> ssl.SSLContext:
-    """Server context whose certificate is valid for 127.0.0.1 and localhost; CA PEM goes to ``ca_out``."""
+
+def server_context(ca_out: str | None, mode: str = "default") -> ssl.SSLContext:
+    """Server context; ``default``: valid for 127.0.0.1, localhost and ::1. ``localhost``: CN=localhost
+    and nothing else, like the management certificate most ECS installs carry (ECS CE issue #193,
+    ecs-field-notes.md "TLS"), so a client reaching it by IP fails hostname verification.
+    The signing CA's PEM goes to ``ca_out``."""
     ca = trustme.CA()
-    cert = ca.issue_cert("127.0.0.1", "localhost", "::1")
+    if mode == "localhost":
+        cert = ca.issue_cert("localhost", common_name="localhost")
+    else:
+        cert = ca.issue_cert("127.0.0.1", "localhost", "::1")
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     cert.configure_cert(ctx)
     if ca_out:

@@ -10,7 +10,11 @@ from typing import Any
 from .errors import ApiError, invalid
 
 MISSING: Any = object()  # no request body at all
-UNITS = {"KB": 1024, "MB": 1024**2, "GB": 1024**3}
+
+
+def _no_constant(name: str) -> Any:
+    """Jackson refuses NaN/Infinity literals by default; so does ECS."""
+    raise ValueError(f"non-standard number {name}")
 
 
 def parse_body(raw: bytes) -> Any:
@@ -18,10 +22,10 @@ def parse_body(raw: bytes) -> Any:
     if not raw or not raw.strip():
         return MISSING
     try:
-        value = json.loads(raw)
+        value = json.loads(raw, parse_constant=_no_constant)
         if isinstance(value, str):
-            value = json.loads(value) if value.strip() else MISSING
-    except ValueError as exc:
+            value = json.loads(value, parse_constant=_no_constant) if value.strip() else MISSING
+    except (ValueError, RecursionError) as exc:
         raise ApiError(400, 1013, f"Unable to parse request body: {exc}") from None
     return value
 
@@ -32,6 +36,29 @@ def body_dict(raw: bytes) -> dict[str, Any]:
         return {}
     if not isinstance(value, dict):
         raise ApiError(400, 1013, "Request body must be a JSON object")
+    return value
+
+
+def text(body: dict[str, Any], key: str, *, required: bool = False) -> str:
+    """A string field ("" when absent); other JSON types are ECS's 400/1008, never a 500."""
+    value = body.get(key)
+    if value is None or value == "":
+        if required:
+            raise ApiError(400, 1005, f"{key} is required")
+        return ""
+    if not isinstance(value, str):
+        raise invalid(f"{key} must be a string, got {type(value).__name__}")
+    return value
+
+
+def str_list(value: Any, key: str) -> list[str]:
+    """A list of strings (a lone string counts as a list of one, as Jackson reads it)."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise invalid(f"{key} must be a list of strings")
     return value
 
 
@@ -77,21 +104,24 @@ def check_quota(block: Any, notification: Any, *, both_unset_ok: bool) -> tuple[
     return b, n
 
 
-def size_in(unit: str, size_bytes: int) -> str:
+def size_in(unit_bytes: int, size_bytes: int) -> str:
     """Billing size as ECS 3.8 sends it: a numeric string in binary units (KB = 1024 bytes)."""
-    value = size_bytes / UNITS[unit]
+    value = size_bytes / unit_bytes
     return str(int(value)) if value.is_integer() else repr(value)
 
 
-def size_unit(query: dict[str, str]) -> str:
-    unit = (query.get("sizeunit") or "GB").upper()
-    if unit not in UNITS:
-        raise invalid(f"sizeunit must be one of KB, MB, GB, got {query.get('sizeunit')!r}")
-    return unit
+def size_unit(query: dict[str, str], units: dict[str, int]) -> tuple[str, int]:
+    """(canonical unit name, bytes per unit) for ``sizeunit`` (default GB), case-insensitive."""
+    raw = query.get("sizeunit") or "GB"
+    for name, factor in units.items():
+        if name.upper() == raw.upper():
+            return name, factor
+    raise invalid(f"sizeunit must be one of {', '.join(units)}, got {raw!r}")
 
 
-def iso_now() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+def iso_now(epoch: float | None = None) -> str:
+    """``yyyy-MM-dd'T'HH:mm:ss'Z'``, ECS's billing time format (ecs-api.md section 7.1)."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
 
 
 def iso_ms_now() -> str:
