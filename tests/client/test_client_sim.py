@@ -287,7 +287,9 @@ def _timeless(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _timeless(v) for k, v in value.items()}
     if hasattr(value, "sample_time"):
-        return dataclasses.replace(value, sample_time=None)
+        value = dataclasses.replace(value, sample_time=None, uptodate_till=None)
+    if hasattr(value, "buckets"):
+        value = dataclasses.replace(value, buckets=_timeless(value.buckets))
     return value
 
 

@@ -10,10 +10,13 @@ from .errors import (
     ECSForbidden,
     ECSMalformedResponse,
     ECSNotFound,
+    ECSTooManyTokens,
     ECSUnavailable,
+    is_missing_call,
 )
 from .models import (
     UNLIMITED,
+    VDC,
     Bucket,
     BucketUsage,
     Capacity,
@@ -28,6 +31,7 @@ from .models import (
 __all__ = [
     "SUPPORTED_API_VERSIONS",
     "UNLIMITED",
+    "VDC",
     "Bucket",
     "BucketUsage",
     "Capacity",
@@ -40,6 +44,7 @@ __all__ = [
     "ECSForbidden",
     "ECSMalformedResponse",
     "ECSNotFound",
+    "ECSTooManyTokens",
     "ECSUnavailable",
     "Namespace",
     "NamespaceUsage",
@@ -47,4 +52,5 @@ __all__ = [
     "Quota",
     "ReplicationGroup",
     "SecretKeys",
+    "is_missing_call",
 ]

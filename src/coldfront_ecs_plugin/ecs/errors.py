@@ -59,6 +59,10 @@ class ECSAuthError(ECSError):
     """Bad credentials, or a token ECS no longer accepts even after one re-login (401)."""
 
 
+class ECSTooManyTokens(ECSAuthError):
+    """ECS refused a new token: the user already holds its maximum (100) of live tokens (401, code 4000)."""
+
+
 class ECSForbidden(ECSError):
     """The account lacks the role for this call (403)."""
 
@@ -73,3 +77,27 @@ class ECSUnavailable(ECSError):
 
 class ECSMalformedResponse(ECSError):
     """ECS answered 2xx with a body the client cannot understand (HTML, XML, truncated JSON...)."""
+
+
+class AmbiguousWrite(ECSUnavailable):
+    """A non-idempotent request may or may not have been applied (timeout, dropped connection, 5xx).
+
+    Internal to the client: operations reconcile it (``Transport._reconciled``) or turn it into
+    ``ECSUnavailable``; callers never see this type by name.
+    """
+
+
+MISSING_CALL_STATUSES = frozenset({405, 415, 501})
+
+
+def is_missing_call(exc: BaseException) -> bool:
+    """True when ECS's answer means "this ECS has no such call", so the caller may fall back.
+
+    That is 405, 415 or 501, or a 404 with ECS's unknown-path code 2000 or with no ECS error
+    body at all (a proxy's page).  A 404 with another code (1004: no such entity) is not.
+    """
+    if not isinstance(exc, ECSError) or exc.http_status is None:
+        return False
+    if exc.http_status in MISSING_CALL_STATUSES:
+        return True
+    return exc.http_status == 404 and exc.code in (None, 2000)

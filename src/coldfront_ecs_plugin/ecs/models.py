@@ -1,12 +1,16 @@
 """Small immutable values returned by the ECS client.
 
 Sizes from ECS quota endpoints are GB (ECS means GiB, 2**30 bytes); billing sizes are
-converted to bytes by the client so callers never see ECS's ``sizeunit``.
+converted to bytes by the client so callers never see ECS's ``sizeunit``.  Billing is sampled,
+not live: ``sample_time``/``uptodate_till`` (timezone-aware UTC, or None when ECS omits them or
+sends something unreadable) say how old a usage figure is.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 UNLIMITED = -1
 
@@ -34,7 +38,7 @@ class ReplicationGroup:
 class Namespace:
     name: str
     default_replication_group: str | None = None
-    user_mapping: tuple = ()
+    user_mapping: tuple[Any, ...] = ()
     # namespace quota when the response carried it (ECS 3.x get/list), else None
     quota: Quota | None = None
 
@@ -56,7 +60,8 @@ class BucketUsage:
     bucket: str
     size_bytes: int
     objects: int
-    sample_time: str | None = None
+    sample_time: datetime | None = None
+    uptodate_till: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -65,7 +70,8 @@ class NamespaceUsage:
     size_bytes: int
     objects: int
     buckets: dict[str, BucketUsage] = field(default_factory=dict)
-    sample_time: str | None = None
+    sample_time: datetime | None = None
+    uptodate_till: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,24 @@ class ObjectUser:
 
 
 @dataclass(frozen=True)
+class VDC:
+    """The local virtual data center: a stable identity of the cluster behind an endpoint."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
 class SecretKeys:
+    """A user's secret keys.  ObjectScale 4.x hides the values: they are then counted in ``hidden``
+    and named by ``key_ids`` (SHA-256 ids, what deletion takes there) instead of listed in ``keys``."""
+
     userid: str
     keys: tuple[str, ...]
+    key_ids: tuple[str, ...] = ()
+    hidden: int = 0
+
+    @property
+    def count(self) -> int:
+        """Keys the user has, readable or not."""
+        return len(self.keys) + self.hidden

@@ -1,168 +1,56 @@
 """Turn decoded ECS JSON bodies into the dataclasses of ``models``.
 
-ECS is loose about types (``"total_size": "10240"`` next to ``"total_objects": 4``, booleans as
-``"false"``) and its docs show XML root names that real JSON omits, so every parser accepts both
-flat bodies and bodies wrapped in the XML root name.  A missing or unreadable *required* field
-raises ``ECSMalformedResponse``: reporting 0 bytes or "no quota" for a body we did not understand
-would silently corrupt ColdFront's data.
+ECS's docs show XML root names that real JSON omits, so every parser accepts both flat bodies and
+bodies wrapped in the XML root name.  A missing or unreadable *required* field raises
+``ECSMalformedResponse``.  Billing parsers live in ``parse_billing`` and scalar readers in
+``values``; both are re-exported here so callers have one module to import.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .errors import ECSMalformedResponse
-from .models import (
-    Bucket,
-    BucketUsage,
-    Capacity,
-    Namespace,
-    NamespaceUsage,
-    ObjectUser,
-    Quota,
-    ReplicationGroup,
-    SecretKeys,
+from .models import VDC, Bucket, Capacity, Namespace, ObjectUser, Quota, ReplicationGroup, SecretKeys
+from .parse_billing import (
+    NamespaceBillingPage,
+    parse_bucket_usage,
+    parse_bucket_usages,
+    parse_namespace_billing,
+    parse_namespace_billings,
+)
+from .values import (
+    KB,
+    SIZE_UNITS,
+    bad,
+    billing_size_bytes,
+    field,
+    list_field,
+    next_marker,
+    opt_str,
+    size_to_bytes,
+    to_bool,
+    to_decimal,
+    to_float,
+    to_int,
+    to_str,
+    unwrap,
 )
 
-KB = 1024
-# ECS billing sizes: KB/MB/GB are binary (live 3.8: 10,000,000 bytes reported as 9765.625 KB).
-SIZE_UNITS: dict[str, int] = {"B": 1, "BYTES": 1, "KB": KB, "MB": KB**2, "GB": KB**3, "TB": KB**4}
-
-_MISSING = object()
-
-
-# -- scalar helpers --------------------------------------------------------------------------
-def _bad(message: str) -> ECSMalformedResponse:
-    return ECSMalformedResponse(message)
-
-
-def unwrap(data: Any, *roots: str) -> dict[str, Any]:
-    """Return the object itself, or its content when it is ``{"<xml root>": {...}}``."""
-    if not isinstance(data, Mapping):
-        raise _bad(f"expected a JSON object, got {type(data).__name__}")
-    if len(data) == 1:
-        (key, inner), = data.items()
-        if key in roots and isinstance(inner, Mapping):
-            return dict(inner)
-    return dict(data)
+__all__ = [
+    "KB", "SIZE_UNITS", "NamespaceBillingPage", "ReplicationGroupHealth", "billing_size_bytes", "field",
+    "next_marker", "parse_bucket", "parse_bucket_list", "parse_bucket_usage", "parse_bucket_usages",
+    "parse_capacity", "parse_dashboard_replication_group", "parse_error", "parse_namespace",
+    "parse_namespace_billing", "parse_namespace_billings", "parse_namespace_list", "parse_new_secret_key",
+    "parse_node_versions", "parse_object_users", "parse_quota", "parse_replication_group",
+    "parse_replication_groups", "parse_secret_keys", "parse_vdc", "size_to_bytes", "to_bool", "to_decimal",
+    "to_float", "to_int", "to_str", "unwrap",
+]
 
 
-def field(data: Mapping[str, Any], *names: str, default: Any = _MISSING) -> Any:
-    """First present, non-null value among ``names``; ``default`` or ECSMalformedResponse otherwise."""
-    for name in names:
-        value = data.get(name)
-        if value is not None:
-            return value
-    if default is _MISSING:
-        raise _bad(f"required field {' / '.join(names)!r} missing from ECS response")
-    return default
-
-
-def to_decimal(value: Any, name: str = "value") -> Decimal:
-    """Exact decimal from a JSON number or numeric string (``"6835.9375"``)."""
-    if isinstance(value, bool):
-        raise _bad(f"{name}: expected a number, got a boolean")
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise _bad(f"{name}: not a finite number")
-        return Decimal(repr(value))
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, str):
-        try:
-            result = Decimal(value.strip())
-        except InvalidOperation:
-            raise _bad(f"{name}: {value[:40]!r} is not a number") from None
-        if not result.is_finite():
-            raise _bad(f"{name}: not a finite number")
-        return result
-    raise _bad(f"{name}: expected a number, got {type(value).__name__}")
-
-
-def to_int(value: Any, name: str = "value") -> int:
-    """Integer from ``4``, ``"4"``, ``4.0`` or ``"4.0"``; a fractional value is malformed."""
-    number = to_decimal(value, name)
-    if number != number.to_integral_value():
-        raise _bad(f"{name}: expected an integer, got {value!r}")
-    return int(number)
-
-
-def to_float(value: Any, name: str = "value") -> float:
-    return float(to_decimal(value, name))
-
-
-def to_bool(value: Any, name: str = "value") -> bool:
-    """Boolean from ``True``/``"true"``/``"True"``/``"false"``/0/1."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int) and value in (0, 1):
-        return bool(value)
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    raise _bad(f"{name}: expected a boolean, got {value!r}"[:120])
-
-
-def to_str(value: Any, name: str = "value") -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
-    raise _bad(f"{name}: expected a string, got {type(value).__name__}")
-
-
-def _opt_str(data: Mapping[str, Any], *names: str) -> str | None:
-    value = field(data, *names, default=None)
-    if value is None or value == "":
-        return None
-    return to_str(value, names[0])
-
-
-def _list(data: Mapping[str, Any], name: str) -> list[Any]:
-    """A JSON array field; absent or null means empty.  A lone object (XML-to-JSON style) counts as one item."""
-    value = data.get(name)
-    if value is None:
-        return []
-    if isinstance(value, Mapping):
-        return [value]
-    if not isinstance(value, list):
-        raise _bad(f"{name}: expected an array, got {type(value).__name__}")
-    return value
-
-
-def size_to_bytes(size: Any, unit: Any = "KB", name: str = "total_size") -> int:
-    """Billing size in ``unit`` to whole bytes (KB = 1024, half rounds to even like ``round``)."""
-    unit_key = to_str(unit, "total_size_unit").strip().upper() if unit is not None else "KB"
-    if unit_key not in SIZE_UNITS:
-        raise _bad(f"unknown billing size unit {unit_key[:10]!r}")
-    amount = to_decimal(size, name)
-    if amount < 0:
-        raise _bad(f"{name}: negative size {size!r}")
-    return int((amount * SIZE_UNITS[unit_key]).to_integral_value())
-
-
-def billing_size_bytes(data: Mapping[str, Any]) -> int:
-    """``total_size`` + ``total_size_unit`` (3.x), else ``total_size_in_gb`` (2.x); never defaults to 0."""
-    if data.get("total_size") is not None:
-        return size_to_bytes(data["total_size"], data.get("total_size_unit") or "KB")
-    if data.get("total_size_in_gb") is not None:
-        return size_to_bytes(data["total_size_in_gb"], "GB", "total_size_in_gb")
-    raise _bad("billing response has neither total_size nor total_size_in_gb")
-
-
-def next_marker(data: Mapping[str, Any]) -> str | None:
-    """Continuation marker under any of the spellings ECS versions use; None when done."""
-    for key in ("NextMarker", "next_marker", "nextMarker"):
-        value = data.get(key)
-        if value not in (None, ""):
-            return to_str(value, key)
-    return None
-
-
-# -- entities --------------------------------------------------------------------------------
+# -- quotas, namespaces, buckets -----------------------------------------------------------
 def parse_quota(data: Any) -> Quota:
     """Namespace or bucket quota (``blockSize``/``notificationSize`` in GB; -1 = unset)."""
     body = unwrap(data, "namespace_quota_details", "bucket_quota_details", "quota_details", "quota")
@@ -185,11 +73,11 @@ def parse_namespace(data: Any) -> Namespace:
     body = unwrap(data, "namespace")
     name = to_str(field(body, "name", "id", "namespace"), "name")
     if not name:
-        raise _bad("namespace name is empty")
-    mapping = tuple(dict(m) if isinstance(m, Mapping) else m for m in _list(body, "user_mapping"))
+        raise bad("namespace name is empty")
+    mapping = tuple(dict(m) if isinstance(m, Mapping) else m for m in list_field(body, "user_mapping"))
     return Namespace(
         name=name,
-        default_replication_group=_opt_str(body, "default_data_services_vpool"),
+        default_replication_group=opt_str(body, "default_data_services_vpool"),
         user_mapping=mapping,
         quota=_optional_quota(body, ("blockSize", "block_size"), ("notificationSize", "notification_size")),
     )
@@ -197,84 +85,36 @@ def parse_namespace(data: Any) -> Namespace:
 
 def parse_namespace_list(data: Any) -> tuple[list[Namespace], str | None]:
     body = unwrap(data, "namespaces")
-    return [parse_namespace(item) for item in _list(body, "namespace")], next_marker(body)
+    return [parse_namespace(item) for item in list_field(body, "namespace")], next_marker(body)
 
 
 def parse_bucket(data: Any, namespace: str | None = None) -> Bucket:
     body = unwrap(data, "bucket_info", "object_bucket", "bucket")
     name = to_str(field(body, "name"), "name")
-    ns = _opt_str(body, "namespace") or namespace
+    ns = opt_str(body, "namespace") or namespace
     if not ns:
-        bucket_id = _opt_str(body, "id") or ""
+        bucket_id = opt_str(body, "id") or ""
         ns = bucket_id.rsplit(".", 1)[0] if "." in bucket_id else None
     if not ns:
-        raise _bad(f"bucket {name!r}: namespace missing from ECS response")
+        raise bad(f"bucket {name!r}: namespace missing from ECS response")
     fs = field(body, "fs_access_enabled", "filesystem_enabled", default=False)
     return Bucket(
         name=name,
         namespace=ns,
-        replication_group=_opt_str(body, "vpool"),
+        replication_group=opt_str(body, "vpool"),
         filesystem_enabled=to_bool(fs, "fs_access_enabled"),
-        owner=_opt_str(body, "owner"),
+        owner=opt_str(body, "owner"),
         quota=_optional_quota(body, ("block_size", "blockSize"), ("notification_size", "notificationSize")),
-        created=_opt_str(body, "created"),
+        created=opt_str(body, "created"),
     )
 
 
 def parse_bucket_list(data: Any, namespace: str) -> tuple[list[Bucket], str | None]:
     body = unwrap(data, "object_buckets", "buckets")
-    return [parse_bucket(item, namespace) for item in _list(body, "object_bucket")], next_marker(body)
+    return [parse_bucket(item, namespace) for item in list_field(body, "object_bucket")], next_marker(body)
 
 
-def parse_bucket_usage(data: Any, namespace: str | None = None, bucket: str | None = None) -> BucketUsage:
-    body = unwrap(data, "bucket_billing_info")
-    name = _opt_str(body, "name", "bucket_name", "bucket") or bucket
-    ns = _opt_str(body, "namespace") or namespace
-    if not name or not ns:
-        raise _bad("bucket billing response lacks the bucket name or namespace")
-    return BucketUsage(
-        namespace=ns,
-        bucket=name,
-        size_bytes=billing_size_bytes(body),
-        objects=to_int(field(body, "total_objects"), "total_objects"),
-        sample_time=_opt_str(body, "sample_time"),
-    )
-
-
-def parse_bucket_usages(data: Any, namespace: str | None = None) -> dict[str, BucketUsage]:
-    """Bulk billing ``{"bucket_billing_infos": [...]}`` keyed by bucket name."""
-    body = unwrap(data, "bucket_billing_infos_list")
-    if "bucket_billing_infos" not in body and "bucket_billing_info" not in body:
-        raise _bad("bulk billing response lacks bucket_billing_infos")
-    items = _list(body, "bucket_billing_infos") or _list(body, "bucket_billing_info")
-    usages = [parse_bucket_usage(item, namespace) for item in items]
-    return {usage.bucket: usage for usage in usages}
-
-
-@dataclass(frozen=True)
-class NamespaceBillingPage:
-    """One page of namespace billing: totals plus this page's bucket detail."""
-
-    usage: NamespaceUsage
-    next_marker: str | None
-
-
-def parse_namespace_billing(data: Any, namespace: str | None = None) -> NamespaceBillingPage:
-    body = unwrap(data, "namespace_billing_info")
-    ns = _opt_str(body, "namespace", "valid_namespace") or namespace
-    if not ns:
-        raise _bad("namespace billing response lacks the namespace")
-    buckets = [parse_bucket_usage(item, ns) for item in _list(body, "bucket_billing_info")]
-    usage = NamespaceUsage(
-        namespace=ns,
-        size_bytes=billing_size_bytes(body),
-        objects=to_int(field(body, "total_objects"), "total_objects"),
-        buckets={b.bucket: b for b in buckets},
-        sample_time=_opt_str(body, "sample_time"),
-    )
-    return NamespaceBillingPage(usage=usage, next_marker=next_marker(body))
-
-
+# -- cluster -------------------------------------------------------------------------------
 def parse_capacity(data: Any) -> Capacity:
     body = unwrap(data, "cluster_capacity")
     return Capacity(
@@ -282,6 +122,15 @@ def parse_capacity(data: Any) -> Capacity:
             field(body, "totalProvisioned_gb", "total_provisioned_gb"), "totalProvisioned_gb"),
         total_free_gb=to_float(field(body, "totalFree_gb", "total_free_gb"), "totalFree_gb"),
     )
+
+
+def parse_vdc(data: Any) -> VDC:
+    """``GET /object/vdcs/vdc/local``: ``vdcId``/``vdcName``, else ``id``/``name``."""
+    body = unwrap(data, "vdc")
+    vdc_id = to_str(field(body, "vdcId", "id"), "vdcId")
+    if not vdc_id:
+        raise bad("VDC id is empty")
+    return VDC(id=vdc_id, name=to_str(field(body, "vdcName", "name", default=""), "vdcName"))
 
 
 def parse_replication_group(data: Any) -> ReplicationGroup:
@@ -296,33 +145,55 @@ def parse_replication_group(data: Any) -> ReplicationGroup:
 def parse_replication_groups(data: Any) -> list[ReplicationGroup]:
     body = unwrap(data, "data_service_vpool_list")
     if "data_service_vpool" not in body:
-        raise _bad("replication group list lacks data_service_vpool")
-    return [parse_replication_group(item) for item in _list(body, "data_service_vpool")]
+        raise bad("replication group list lacks data_service_vpool")
+    return [parse_replication_group(item) for item in list_field(body, "data_service_vpool")]
 
 
+# -- object users and secret keys ----------------------------------------------------------
 def parse_object_users(data: Any) -> tuple[list[ObjectUser], str | None]:
     body = unwrap(data, "users")
     users = []
-    for item in _list(body, "blobuser"):
+    for item in list_field(body, "blobuser"):
         if not isinstance(item, Mapping):
-            raise _bad("blobuser entry is not an object")
+            raise bad("blobuser entry is not an object")
         users.append(ObjectUser(userid=to_str(field(item, "userid", "user", "name"), "userid"),
                                 namespace=to_str(field(item, "namespace", default=""), "namespace")))
     return users, next_marker(body)
 
 
+def _masked(value: str) -> bool:
+    """A hidden key as ObjectScale 4.x shows it (asterisks, or one repeated mask character)."""
+    return "*" in value or len(set(value)) == 1
+
+
 def parse_secret_keys(data: Any, userid: str) -> SecretKeys:
-    """Both key slots; an empty string means an empty slot."""
+    """Both key slots.  An empty slot is an empty string or ``secret_key_N_exist: false``; a slot
+    that exists with a masked or missing value (ObjectScale 4.1) counts as hidden."""
     body = unwrap(data, "user_secret_keys")
-    keys = tuple(to_str(body[k], k) for k in ("secret_key_1", "secret_key_2") if body.get(k))
-    return SecretKeys(userid=userid, keys=keys)
+    keys: list[str] = []
+    ids: list[str] = []
+    hidden = 0
+    for slot in ("secret_key_1", "secret_key_2"):
+        value = body.get(slot)
+        flag = body.get(f"{slot}_exist")
+        exists = to_bool(flag, f"{slot}_exist") if flag is not None else bool(value)
+        if not exists:
+            continue
+        key_id = opt_str(body, f"{slot}_id")
+        if key_id:
+            ids.append(key_id)
+        if isinstance(value, str) and value and not _masked(value):
+            keys.append(value)
+        else:
+            hidden += 1
+    return SecretKeys(userid=userid, keys=tuple(keys), key_ids=tuple(ids), hidden=hidden)
 
 
 def parse_new_secret_key(data: Any) -> str:
     body = unwrap(data, "user_secret_key")
     key = to_str(field(body, "secret_key"), "secret_key")
     if not key:
-        raise _bad("ECS returned an empty secret key")
+        raise bad("ECS returned an empty secret key")
     return key
 
 
@@ -330,7 +201,7 @@ def parse_new_secret_key(data: Any) -> str:
 def parse_node_versions(data: Any) -> list[str]:
     """ECS build of each node from ``GET /vdc/nodes``."""
     body = unwrap(data, "nodes")
-    return [to_str(field(node, "version"), "version") for node in _list(body, "node")]
+    return [to_str(field(node, "version"), "version") for node in list_field(body, "node")]
 
 
 @dataclass(frozen=True)
@@ -355,8 +226,8 @@ def parse_dashboard_replication_group(data: Any) -> ReplicationGroupHealth:
         id=rg_id,
         name=to_str(field(body, "name"), "name"),
         pending_bytes=pending,
-        status=_opt_str(body, "status", "replicationStatus"),
-        rpo=_opt_str(body, "rpo", "rpoTimestamp"),
+        status=opt_str(body, "status", "replicationStatus"),
+        rpo=opt_str(body, "rpo", "rpoTimestamp"),
     )
 
 
