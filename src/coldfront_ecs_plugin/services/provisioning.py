@@ -96,8 +96,11 @@ def provision(allocation_pk: int, *, resource=None, automation: Iterable[str] | 
         except Exception as exc:
             if binding is None or binding.state != BindingState.PROVISIONING:
                 raise ProvisioningError(str(exc)) from exc
-            remaining = max(1.0, budget - (time.monotonic() - started))
-            with time_bound(client, remaining):
+            elapsed = time.monotonic() - started
+            if elapsed >= budget * WORK_SHARE - 0.05:
+                exc = ProvisioningError(f"ECS did not finish within ECS_PROVISION_DEADLINE ({budget:g} s); last "
+                                        f"step: {exc}")
+            with time_bound(client, max(1.0, budget - elapsed)):
                 message = _fail(client, binding, exc)
             raise ProvisioningError(message) from exc
     _log(logging.INFO, "provisioned allocation %s: namespace=%s (%s) bucket=%s (%s)", allocation_pk,

@@ -20,6 +20,8 @@ from .plan import Plan, ProvisioningError
 
 logger = logging.getLogger(__name__)
 
+#: recorded just before the create is sent (a create that timed out may have taken effect): undo
+#: removes it, ignoring "not found"; a resumed run treats an existing namespace as its own
 NAMESPACE_CREATED = "namespace_created"
 NAMESPACE_QUOTA = "namespace_quota"
 BUCKET_CREATED = "bucket_created"
@@ -133,9 +135,10 @@ def apply(client, plan: Plan, found: Found, binding: ECSBinding) -> Outcome:
     try:
         if found.namespace is None:
             step = f"create namespace {plan.namespace!r}"
+            # recorded before sending: a create that times out may still take effect on ECS
+            bindings.add_step(binding, NAMESPACE_CREATED)
             client.create_namespace(plan.namespace, replication_group_id=found.replication_group_id,
                                     user_mapping=[dict(m) for m in plan.user_mapping] or None)
-            bindings.add_step(binding, NAMESPACE_CREATED)
             outcome.created_namespace = True
             _log(logging.INFO, "created namespace %s (replication group %s)", plan.namespace,
                  found.replication_group_id)
@@ -152,10 +155,11 @@ def apply(client, plan: Plan, found: Found, binding: ECSBinding) -> Outcome:
         if not found.bucket_exists:
             # the quota travels in the create call (ECS 3.0+): one request fewer than create + PUT quota
             step = f"create bucket {plan.bucket!r} with its quota"
+            if not binding.has_step(BUCKET_CREATED):
+                bindings.add_step(binding, BUCKET_CREATED)  # before sending, as for the namespace
             client.create_bucket(plan.namespace, plan.bucket, replication_group_id=found.replication_group_id,
                                  filesystem_enabled=plan.filesystem_enabled,
                                  quota=Quota(plan.block_gb, plan.notification_gb))
-            bindings.add_step(binding, BUCKET_CREATED)
             outcome.created_bucket = True
             _log(logging.INFO, "created bucket %s/%s (filesystem=%s)", plan.namespace, plan.bucket,
                  plan.filesystem_enabled)
