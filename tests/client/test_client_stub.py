@@ -7,15 +7,12 @@ The simulator covers the happy paths; this stub produces what a faithful simulat
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterator
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from client.ecs_stub import PASSWORD, Reply, Seen, Stub, client, running_stub
 from coldfront_ecs_plugin.ecs import (
     ECSAlreadyExists,
     ECSAuthError,
@@ -29,97 +26,11 @@ from coldfront_ecs_plugin.ecs import (
     Quota,
 )
 
-PASSWORD = "s3cret-Passw0rd"
-
-
-@dataclass
-class Seen:
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    headers: dict[str, str]
-    body: bytes
-
-
-Reply = tuple[int, Any] | tuple[int, Any, dict[str, str]]
-
-
-@dataclass
-class Stub:
-    base_url: str
-    seen: list[Seen] = field(default_factory=list)
-    routes: dict[str, Callable[[Seen], Reply]] = field(default_factory=dict)
-    tokens_issued: int = 0
-
-    def on(self, key: str, reply: Reply | Callable[[Seen], Reply]) -> None:
-        self.routes[key] = reply if callable(reply) else (lambda _s, r=reply: r)
-
-    def calls(self, key: str) -> list[Seen]:
-        method, path = key.split(" ", 1)
-        return [s for s in self.seen if s.method == method and s.path == path]
-
 
 @pytest.fixture
 def stub() -> Iterator[Stub]:
-    state = Stub(base_url="")
-
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-        def _handle(self) -> None:
-            parts = urlsplit(self.path)
-            length = int(self.headers.get("Content-Length") or 0)
-            seen = Seen(self.command, parts.path, parse_qs(parts.query, keep_blank_values=True),
-                        {k.lower(): v for k, v in self.headers.items()}, self.rfile.read(length))
-            state.seen.append(seen)
-            key = f"{self.command} {parts.path}"
-            if key == "GET /login" and key not in state.routes:
-                if self.headers.get("Authorization", "").startswith("Basic "):
-                    state.tokens_issued += 1
-                    token = f"TKN-{state.tokens_issued}-SECRET"
-                    reply: Reply = (200, {"user": "admin"}, {"X-SDS-AUTH-TOKEN": token})
-                else:
-                    reply = (401, {"code": 4000})
-            elif key == "GET /logout":
-                reply = (200, {"user": "admin"})
-            elif key in state.routes:
-                reply = state.routes[key](seen)
-            else:
-                reply = (404, {"code": 2000, "description": "no route"})
-            status, payload, *extra = reply
-            headers = extra[0] if extra else {}
-            if isinstance(payload, (bytes, str)):
-                data = payload.encode() if isinstance(payload, str) else payload
-                ctype = "text/html"
-            else:
-                data = json.dumps(payload).encode() if payload is not None else b""
-                ctype = "application/json"
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(data)))
-            for k, v in headers.items():
-                self.send_header(k, v)
-            self.end_headers()
-            self.wfile.write(data)
-
-        do_GET = do_POST = do_PUT = do_DELETE = _handle
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    state.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    yield state
-    server.shutdown()
-    server.server_close()
-
-
-def client(stub: Stub, **kwargs: Any) -> ECSClient:
-    kwargs.setdefault("timeout", 2.0)
-    kwargs.setdefault("backoff", 0.01)
-    return ECSClient(stub.base_url, "admin", PASSWORD, verify=False, **kwargs)
+    with running_stub() as state:
+        yield state
 
 
 NS = {"id": "ns1", "name": "ns1", "default_data_services_vpool": "urn:storageos:ReplicationGroupInfo:a:global",
