@@ -74,14 +74,15 @@ def test_renaming_the_project_changes_nothing(world):
     assert world.attr(allocation, attributes.NAMESPACE) == "old-name"
 
 
-def test_rerun_completes_a_missing_bucket(world):
+def test_renewal_of_storage_lost_on_ecs_recreates_nothing_and_says_so(world):
     allocation = world.allocation("Half Lab")
     world.approve(allocation)
-    world.sim.control("POST", "/_sim/reset")  # ECS lost everything; the record stays
+    world.sim.control("POST", "/_sim/reset")  # ECS lost everything; the binding stays
     world.set_status(allocation, "Renewal Requested")
     world.approve(allocation)
-    # the recorded namespace is gone, so it is created again under the same name
-    assert world.buckets() == {"half-lab": ["lab-half-lab-bucket"]}
+    # an active binding is never re-provisioned: the admin is told, and ecs_sync reports it too
+    assert world.buckets() == {}
+    assert any("namespace 'half-lab' was not found on ECS" in n for n in world.notes(allocation))
 
 
 def test_non_ecs_resource_is_ignored(world):
@@ -270,27 +271,27 @@ def test_signal_wiring_survives_a_second_ready():
     assert len(cf.allocation_activate.receivers) == before
 
 
-def test_renewal_reapplies_quota_and_keeps_adopted_storage_on_failure(world):
-    """On renewal the bucket exists, so its quota is PUT; a failure there removes nothing of the lab's."""
+def test_renewal_writes_nothing_to_ecs(world):
+    """An active binding's renewal only reads: login, local VDC, namespace quota, logout."""
     allocation = world.allocation("Keep Lab", quota_tb="1")
     world.approve(allocation)
     world.set_status(allocation, "Renewal Requested")
-    world.fail(BUCKET_QUOTA)
+    world.fail(BUCKET_QUOTA, NS_QUOTA)  # a write would fail the renewal
+    before = world.sim.stats()["requests"]
     world.approve(allocation)
     world.sim.faults()
 
-    assert allocation.status.name == "Renewal Requested"
-    assert world.buckets() == {"keep-lab": ["lab-keep-lab-bucket"]}  # adopted, not created: never undone
-    assert "set quota of bucket" in world.notes(allocation)[0]
-    world.approve(allocation)
     assert allocation.status.name == "Active"
+    assert world.sim.stats()["requests"] - before == 4
+    assert world.buckets() == {"keep-lab": ["lab-keep-lab-bucket"]}
+    assert world.notes(allocation) == []
 
 
 def test_fresh_provisioning_http_requests(world):
-    """login, namespace check, replication groups, namespace, its quota, bucket with quota, logout."""
+    """login, local VDC, namespace check, replication groups, namespace, its quota, bucket with quota, logout."""
     before = world.sim.stats()["requests"]
     world.approve(world.allocation("Count Lab"))
-    assert world.sim.stats()["requests"] - before == 7
+    assert world.sim.stats()["requests"] - before == 8
 
 
 def test_reason_is_shown_to_admins_on_the_allocation_page_and_hidden_from_the_pi(world):

@@ -36,7 +36,7 @@ def test_change_request_approval_grows_namespace_and_bucket(world, provisioned):
 
 def test_growth_reads_no_usage_and_shrink_does(world, provisioned):
     """Only a shrink can cut below usage, so only a shrink pays for the billing read."""
-    billing = "GET /object/billing/buckets/{namespace}/{bucket}/info"
+    billing = "GET /object/billing/namespace/{namespace}/info"  # the whole namespace: every bucket counts
     world.edit_attribute(provisioned, attributes.QUOTA_TB, "4")
     assert world.sim.stats()["by_endpoint"].get(billing, 0) == 0
     world.edit_attribute(provisioned, attributes.QUOTA_TB, "3")

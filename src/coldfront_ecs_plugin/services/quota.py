@@ -98,7 +98,7 @@ def apply_quota(client, namespace: str, buckets: Iterable[str], tb: float, setti
     used = None if grows else _usage_bytes(client, namespace)  # only a shrink can cut below usage
     if used is not None and used > units.gb_to_bytes(block):
         raise QuotaChangeError(
-            f"refusing to set namespace {namespace!r} to {units.format_tb(tb)} TB: it already holds "
+            f"refusing to shrink namespace {namespace!r} to {units.format_tb(tb)} TB: it already holds "
             f"{units.format_tb(units.bytes_to_tb(used), 3)} TB ({used} bytes) over all its buckets; free space "
             "first or choose a larger quota (ECS billing may lag a few minutes behind writes)"
         )
