@@ -7,7 +7,7 @@ chunk by chunk and refused as soon as it passes the limit, so memory stays bound
 from __future__ import annotations
 
 from email.message import Message
-from typing import BinaryIO
+from io import BufferedIOBase
 
 DEFAULT_LIMIT = 1024 * 1024  # 1 MiB: the largest real management body (bulk billing lists) is far smaller
 JSON_TYPES = ("application/json", "text/json")
@@ -21,7 +21,7 @@ class BodyError(Exception):
         self.status, self.code, self.details = status, code, details
 
 
-def read_body(rfile: BinaryIO, headers: Message, limit: int = DEFAULT_LIMIT) -> bytes:
+def read_body(rfile: BufferedIOBase, headers: Message, limit: int = DEFAULT_LIMIT) -> bytes:
     if "chunked" in (headers.get("Transfer-Encoding") or "").lower():
         return _read_chunked(rfile, limit)
     values = headers.get_all("Content-Length") or []
@@ -38,7 +38,7 @@ def read_body(rfile: BinaryIO, headers: Message, limit: int = DEFAULT_LIMIT) -> 
     return data
 
 
-def _read_chunked(rfile: BinaryIO, limit: int) -> bytes:
+def _read_chunked(rfile: BufferedIOBase, limit: int) -> bytes:
     parts: list[bytes] = []
     total = 0
     while True:

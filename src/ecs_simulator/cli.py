@@ -52,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--state", metavar="PATH", help="JSON file: loaded at start, saved on change and at exit")
     p.add_argument("--max-threads", type=int, default=64, help="connections served at once")
     p.add_argument("--idle-timeout", type=float, default=60.0, metavar="SECONDS", help="idle keep-alive limit")
+    p.add_argument("--handshake-timeout", type=float, default=10.0, metavar="SECONDS", help="TLS handshake limit")
     p.add_argument("--verbose", action="store_true", help="log one line per request to stderr")
     return p
 
@@ -67,8 +68,8 @@ def _simulator(args: argparse.Namespace) -> Simulator:
     faults = FaultConfig(latency_ms=args.latency_ms, fail_rate=args.fail_rate, seed=args.seed)
     if not 0.0 <= args.fail_rate <= 1.0 or not 0.0 <= args.latency_ms <= 30000:
         raise ValueError("--fail-rate must be within [0, 1] and --latency-ms within [0, 30000]")
-    if args.max_threads < 1 or not args.idle_timeout > 0:
-        raise ValueError("--max-threads must be >= 1 and --idle-timeout > 0")
+    if args.max_threads < 1 or not args.idle_timeout > 0 or not args.handshake_timeout > 0:
+        raise ValueError("--max-threads must be >= 1, --idle-timeout and --handshake-timeout > 0")
     return Simulator(user=args.user, password=args.password, replication_groups=args.replication_groups,
                      token_ttl=args.token_ttl, state_path=args.state, faults=faults, profile=args.profile,
                      options=options, vdc_id=args.vdc_id, vdc_name=args.vdc_name, host=args.host)
@@ -89,7 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         ctx = server_context(args.ca_out, args.tls_cert) if args.tls else None
         server = SimServer((args.host, args.port), sim, ctx, verbose=args.verbose,
-                           max_threads=args.max_threads, idle_timeout=args.idle_timeout)
+                           max_threads=args.max_threads, idle_timeout=args.idle_timeout,
+                           handshake_timeout=args.handshake_timeout)
     except BaseException:
         sim.close()
         raise

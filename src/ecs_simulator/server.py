@@ -38,8 +38,8 @@ class Handler(BaseHTTPRequestHandler):
     server: SimServer
 
     def setup(self) -> None:
-        self.timeout = self.server.idle_timeout  # idle keep-alive connections are closed
         super().setup()
+        self.connection.settimeout(self.server.idle_timeout)  # idle keep-alive connections are closed
 
     def _request(self) -> Request | Reply:
         """The parsed request, or the error reply for a body that cannot be read or is not JSON."""
@@ -161,7 +161,7 @@ class SimServer(HTTPServer):
 
     @property
     def base_url(self) -> str:
-        host, port = self.server_address[:2]
+        host, port = str(self.server_address[0]), int(self.server_address[1])
         scheme = "https" if self.ssl_context else "http"
         if ":" in str(host):
             host = f"[{host}]"
