@@ -284,7 +284,8 @@ class OurAdapter:
         return self.c.create_secret_key(uid, ns)
 
     def get_keys(self, uid: str, ns: str) -> list[str]:
-        return list(self.c.get_secret_keys(uid, ns).keys)
+        keys = self.c.get_secret_keys(uid, ns)  # hidden (masked) keys are counted, not listed
+        return ["********"] * keys.hidden + list(keys.keys)
 
     def delete_key(self, uid: str, ns: str, key: str | None = None) -> None:
         self.c.delete_secret_key(uid, ns, key)

@@ -13,8 +13,8 @@ PLUGIN_ATTRS = {attributes.NAMESPACE, attributes.BUCKET, attributes.QUOTA_BYTES}
 
 # (id, simulator endpoint that fails or "db", fault kinds, what the admin note must say)
 STEPS = [
-    ("login", LOGIN, ["500"], "could not check whether namespace"),
-    ("login-dropped", LOGIN, ["drop"], "could not check whether namespace"),
+    ("login", LOGIN, ["500"], "could not identify the ECS cluster"),
+    ("login-dropped", LOGIN, ["drop"], "could not identify the ECS cluster"),
     ("replication-group", VPOOLS, ["503"], "could not list ECS replication groups"),
     ("namespace-create", NS_CREATE, ["500"], "failed to create namespace"),
     ("namespace-create-dropped", NS_CREATE, ["drop"], "failed to create namespace"),
@@ -46,7 +46,8 @@ def test_failure_at_each_step_leaves_nothing_and_retry_completes(world, monkeypa
     monkeypatch.undo()
     assert allocation.status.name == "New", "the allocation goes back to the status it came from"
     assert world.namespaces() == [] and world.buckets() == {}, "nothing orphaned on ECS"
-    assert attr_names(allocation) == before_attrs, "no attribute written"
+    assert [n for n in attr_names(allocation) if n != attributes.ECS_STATUS] == before_attrs, "no attribute written"
+    assert attr(allocation, attributes.ECS_STATUS).startswith("failed: ")
     [note] = notes(allocation)
     assert "provisioning failed" in note and reason in note and "approve again" in note, note
     assert world.sim.stats()["active_tokens"] == 0, "logged out even after a failure"
@@ -56,48 +57,43 @@ def test_failure_at_each_step_leaves_nothing_and_retry_completes(world, monkeypa
     assert world.namespaces() == ["partial-lab"]
     assert world.buckets() == {"partial-lab": ["lab-partial-lab-bucket"]}
     assert set(attr_names(allocation)) >= PLUGIN_ATTRS
-    assert len(notes(allocation)) == 1, "a successful retry adds no new error note"
+    assert notes(allocation)[1:] == ["ECS: provisioning completed; the earlier failure is resolved"]
+    assert attr(allocation, attributes.ECS_STATUS) == "active"
     with world.ecs_client() as client:
         assert client.get_namespace_quota("partial-lab").block_size_gb == 2048
         assert client.get_bucket_quota("partial-lab", "lab-partial-lab-bucket").block_size_gb == 2048
     assert world.sim.stats()["active_tokens"] == 0
 
 
-@pytest.mark.parametrize("kind", ["503", "drop"])
-def test_bucket_quota_failure_on_a_rerun_keeps_the_allocations_own_namespace(world, kind):
-    """On a renewal (namespace and bucket recorded and present) a failed bucket-quota step must not delete
-    what belongs to the allocation; the admin is told, and approving again completes."""
+def test_renewal_with_a_quota_edited_while_expired_leaves_ecs_and_says_so(world):
+    """An active binding's renewal writes nothing: both ECS quotas stay equal and as they were, even when a
+    write would fail, and the admin is told that ColdFront and ECS disagree."""
     from coldfront_ecs_plugin.services import records
 
     allocation = world.allocation("Rerun Lab", quota_tb="1")
     world.approve(allocation)
     records.set_value(allocation, attributes.QUOTA_TB, "2")  # e.g. edited while the allocation was expired
     world.set_status(allocation, "Renewal Requested")
-    world.fail(BUCKET_QUOTA, kinds=[kind])
+    world.fail(BUCKET_QUOTA, NS_QUOTA, kinds=["503"])
     world.approve(allocation)
     world.sim.faults()
 
-    assert allocation.status.name == "Renewal Requested"
-    assert world.buckets() == {"rerun-lab": ["lab-rerun-lab-bucket"]}, "the allocation's own data is kept"
+    assert allocation.status.name == "Active"
+    assert _quota_pair(world, "rerun-lab", "lab-rerun-lab-bucket") == (1024, 1024)
     [note] = notes(allocation)
-    assert "failed to set quota of bucket" in note, note
+    assert "ECS enforces 1 TB" in note and "Both were left as they are" in note, note
+
+
+def test_resumed_run_after_a_failed_bucket_step_completes_without_duplicates(world):
+    """A failed run rolls back what it created; approving again creates everything once."""
+    allocation = world.allocation("Equal Lab", quota_tb="1")
+    world.fail(BUCKET_CREATE, kinds=["503"])
+    world.approve(allocation)
+    world.sim.faults()
+    assert world.namespaces() == []
     world.approve(allocation)
     assert allocation.status.name == "Active"
-    assert _quota_pair(world, "rerun-lab", "lab-rerun-lab-bucket") == (2048, 2048)
-
-
-def test_bucket_quota_failure_on_a_rerun_leaves_both_quotas_equal(world):
-    from coldfront_ecs_plugin.services import records
-
-    allocation = world.allocation("Equal Lab", quota_tb="1")
-    world.approve(allocation)
-    records.set_value(allocation, attributes.QUOTA_TB, "2")
-    world.set_status(allocation, "Renewal Requested")
-    world.fail(BUCKET_QUOTA)
-    world.approve(allocation)
-    world.sim.faults()
-    ns_gb, bucket_gb = _quota_pair(world, "equal-lab", "lab-equal-lab-bucket")
-    assert ns_gb == bucket_gb, (ns_gb, bucket_gb)
+    assert _quota_pair(world, "equal-lab", "lab-equal-lab-bucket") == (1024, 1024)
 
 
 def test_slow_namespace_create_is_reconciled_not_duplicated(world, settings):

@@ -96,7 +96,8 @@ def test_seeded_fault_sweep_never_corrupts_and_converges(world, settings):
         # bounded retries, by count: no endpoint saw more than (retries + 1) x its expected calls
         stats = sim.stats()
         by = {k: v - counted_from.get(k, 0) for k, v in stats["by_endpoint"].items() if v > counted_from.get(k, 0)}
-        expected = {"GET /login": 1, "GET /object/capacity": 1, "GET /object/namespaces": 1,
+        expected = {"GET /login": 1, "GET /object/vdcs/vdc/local": 1, "GET /object/capacity": 1,
+                    "GET /object/namespaces": 1,
                     "GET /object/namespaces/namespace/{namespace}/quota": ALLOCATIONS,
                     "POST /object/billing/buckets/{namespace}/info": ALLOCATIONS,
                     "GET /object/billing/buckets/{namespace}/{bucket}/info": ALLOCATIONS,

@@ -141,23 +141,28 @@ def test_resource_capacity_used_and_allocated(ecs_resource, sim):
     assert any("1 namespace(s) with unlimited quota" in n for n in report.resources[0].notes)
 
 
-def test_non_active_allocations_are_ignored(ecs_resource, sim):
+def test_expired_allocations_keep_syncing_while_their_storage_exists(ecs_resource, sim):
+    """ECS still enforces an Expired allocation's quota and holds its data: its numbers stay true."""
     [active] = make_allocations(ecs_resource, 1)
     [expired] = make_allocations(ecs_resource, 1, status="Expired")
+    [new] = make_allocations(ecs_resource, 1, status="New", names=False)
     provision_on_sim(sim, [active, expired])
 
     report = sync_resources()
 
-    assert report.resources[0].allocations == 1
-    assert values(expired.pk)[TB] == ("1", 0.0)
+    assert report.ok, report.to_dict()
+    assert report.resources[0].allocations == 2
+    assert values(expired.pk)[TB] == ("2", 3 / 1024)
+    assert new.pk not in {u["allocation_id"] for u in report.unlinked}  # only Active ones are listed
 
 
-def test_allocation_without_names_is_derived_or_reported(ecs_resource, sim):
+def test_allocation_without_a_binding_is_listed_as_unlinked_not_failed(ecs_resource, sim):
     [a] = make_allocations(ecs_resource, 1, names=False)
     report = sync_resources()
-    failures = report.resources[0].failures
-    # derived from the project title ("Lab N" -> "lab-n"), which does not exist on ECS, or refused
-    assert failures and failures[0].allocation_id == a.pk
+    assert report.ok and report.resources[0].failures == []
+    assert [u["allocation_id"] for u in report.unlinked] == [a.pk]
+    assert "ecs_link" in report.unlinked[0]["reason"]
+    assert values(a.pk)[TB] == ("1", 0.0)  # nothing derived from the title, nothing read or written
 
 
 def test_counts_http_logins_history(ecs_resource, sim):

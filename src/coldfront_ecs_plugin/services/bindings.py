@@ -8,10 +8,12 @@ recorded as it completes, and a run that died is recognised by its stale ``updat
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import time
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from .. import attributes
@@ -19,6 +21,9 @@ from ..models import LIVE_STATES, BindingState, ECSBinding
 from . import records
 
 logger = logging.getLogger(__name__)
+
+#: seconds a claim retries while SQLite's write lock is taken
+SQLITE_LOCK_WAIT = 10.0
 
 
 class BindingConflict(ValueError):
@@ -46,8 +51,21 @@ def is_stale(binding: ECSBinding, stale_after: float) -> bool:
     return binding.updated < timezone.now() - timedelta(seconds=stale_after)
 
 
-def claim(allocation_pk: int, *, resource, endpoint: str, cluster_id: str, namespace: str, bucket: str,
-          stale_after: float, state: str = BindingState.PROVISIONING) -> tuple[ECSBinding, bool]:
+def claim(allocation_pk: int, **kwargs) -> tuple[ECSBinding, bool]:
+    """``_claim``, retried briefly while SQLite reports its write lock taken (it may refuse at once
+    rather than wait); PostgreSQL and MariaDB wait on the row lock themselves."""
+    deadline = time.monotonic() + SQLITE_LOCK_WAIT
+    while True:
+        try:
+            return _claim(allocation_pk, **kwargs)
+        except OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+def _claim(allocation_pk: int, *, resource, endpoint: str, cluster_id: str, namespace: str, bucket: str,
+           stale_after: float, state: str = BindingState.PROVISIONING) -> tuple[ECSBinding, bool]:
     """Create or take over the allocation's binding for a provisioning run.
 
     Returns (binding, resumed): ``resumed`` when an earlier run of this allocation died or failed
@@ -142,3 +160,18 @@ def mirror_status(binding: ECSBinding, allocation=None) -> None:
     except records.MissingAttributeTypes:
         logger.warning("allocation attribute type %r missing; run manage.py ecs_setup", attributes.ECS_STATUS,
                        extra={"category": attributes.LOG_CATEGORY})
+
+
+def mirror_failure(allocation_pk: int, reason: str) -> None:
+    """``ECS Status`` for a run that failed before it could claim a binding (login, names, a conflict)."""
+    from coldfront.core.allocation.models import Allocation
+
+    binding = for_allocation(allocation_pk)
+    if binding is not None and binding.state not in (BindingState.FAILED, BindingState.UNLINKED):
+        return  # a live or active binding speaks for itself
+    allocation = Allocation.objects.filter(pk=allocation_pk).first()
+    if allocation is None:
+        return
+    with contextlib.suppress(records.MissingAttributeTypes):
+        records.set_value(allocation, attributes.ECS_STATUS,
+                          f"failed: {reason} — fix the cause, then approve again"[:1000])

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from ..ecs import ECSNotFound
+from ..ecs import ECSError, ECSNotFound, is_missing_call
 
 
 class ClusterMismatch(ValueError):
@@ -24,6 +24,10 @@ def cluster_identity(client) -> str:
         return str(client.local_vdc().id)
     except ECSNotFound:
         return ""
+    except ECSError as exc:
+        if is_missing_call(exc):
+            return ""
+        raise
 
 
 def check_cluster(binding, cluster_id: str, endpoint: str) -> None:

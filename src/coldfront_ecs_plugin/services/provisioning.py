@@ -71,15 +71,19 @@ def _prepare(allocation_pk: int, resource, automation, settings: conf.ECSSetting
 def provision(allocation_pk: int, *, resource=None, automation: Iterable[str] | str | None = ()) -> Outcome:
     """Provision one allocation (or resume its earlier run); idempotent; raises ProvisioningError."""
     settings = _settings()
+    if _wait_while_running(allocation_pk, settings.provision_deadline * WORK_SHARE):
+        _log(logging.INFO, "allocation %s: a concurrent provisioning run finished first", allocation_pk)
     allocation, binding, resource, plan = _prepare(allocation_pk, resource, automation, settings)
     if binding is not None and binding.state == BindingState.ACTIVE:
         return renewal.check(allocation, binding, resource, plan, settings)
     budget = settings.provision_deadline
     started = time.monotonic()
+    was_failed = (binding is not None and binding.state == BindingState.FAILED) or str(
+        records.get_value(allocation, attributes.ECS_STATUS) or "").startswith("failed")
     with client_for_endpoint(plan.endpoint, settings) as client:
         try:
             with time_bound(client, budget * WORK_SHARE):
-                cluster_id = cluster_identity(client)
+                cluster_id = _identify(client, plan)
                 check_cluster(binding, cluster_id, plan.endpoint)
                 _take_over(allocation, plan, cluster_id)
                 binding, resumed = bindings.claim(
@@ -91,10 +95,13 @@ def provision(allocation_pk: int, *, resource=None, automation: Iterable[str] | 
                 found = steps.inspect(client, plan, binding)
                 outcome = steps.apply(client, plan, found, binding)
             _record(allocation_pk, plan, binding)
+            if was_failed:
+                notes.add_note_to(allocation_pk, "provisioning completed; the earlier failure is resolved")
         except (bindings.BindingConflict, ClusterMismatch) as exc:
             raise ProvisioningError(str(exc)) from exc
         except Exception as exc:
             if binding is None or binding.state != BindingState.PROVISIONING:
+                bindings.mirror_failure(allocation_pk, str(exc))
                 raise ProvisioningError(str(exc)) from exc
             elapsed = time.monotonic() - started
             if elapsed >= budget * WORK_SHARE - 0.05:
@@ -109,15 +116,44 @@ def provision(allocation_pk: int, *, resource=None, automation: Iterable[str] | 
     return outcome
 
 
+def _wait_while_running(allocation_pk: int, seconds: float) -> bool:
+    """Wait (no transaction open) while another live run provisions this allocation; True if one did.
+
+    Two approvals of one allocation at once (a double click, two admins) then give one provisioning
+    and one renewal check, not a refusal that would put the allocation back to New.
+    """
+    deadline = time.monotonic() + seconds
+    waited = False
+    while time.monotonic() < deadline:
+        binding = bindings.for_allocation(allocation_pk)
+        if binding is None or binding.state != BindingState.PROVISIONING or bindings.is_stale(binding, seconds * 2):
+            return waited
+        waited = True
+        time.sleep(0.1)
+    return waited
+
+
+def _identify(client, plan: Plan) -> str:
+    try:
+        return cluster_identity(client)
+    except ECSError as exc:
+        raise ProvisioningError(f"could not identify the ECS cluster at {plan.endpoint} (login, then GET "
+                                f"/object/vdcs/vdc/local): {exc}") from exc
+
+
 def _record(allocation_pk: int, plan: Plan, binding: ECSBinding) -> None:
     """Short transaction: the ColdFront-visible mirror and the binding's ``active`` state together."""
     from coldfront.core.allocation.models import Allocation
 
-    with transaction.atomic():
-        allocation = Allocation.objects.get(pk=allocation_pk)
-        records.record_names(allocation, plan.namespace, plan.bucket)
-        records.record_quota(allocation, plan.quota_tb)
-        bindings.finish(binding, BindingState.ACTIVE, provisioned_at=timezone.now())
+    try:
+        with transaction.atomic():
+            allocation = Allocation.objects.get(pk=allocation_pk)
+            records.record_names(allocation, plan.namespace, plan.bucket)
+            records.record_quota(allocation, plan.quota_tb)
+            bindings.finish(binding, BindingState.ACTIVE, provisioned_at=timezone.now())
+    except Exception as exc:
+        raise ProvisioningError(f"failed to record the names and quota on the allocation: "
+                                f"{type(exc).__name__}: {exc}") from exc
 
 
 def _fail(client, binding: ECSBinding, exc: Exception) -> str:

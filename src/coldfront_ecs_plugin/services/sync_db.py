@@ -33,7 +33,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from .. import attributes, units
@@ -524,10 +525,8 @@ def mark_synced(targets: ResourceTargets, report: ResourceReport, endpoint: str,
     same_cluster = ECSBinding.objects.filter(pk__in=ids).exclude(endpoint=endpoint)
     if cluster_id:
         same_cluster = same_cluster.filter(cluster_id=cluster_id)
-        for binding in ECSBinding.objects.filter(pk__in=ids, cluster_id=""):
-            binding.cluster_id = cluster_id
-            binding.refresh_live_key()
-            binding.save(update_fields=["cluster_id", "live_key", "updated"])
+        ECSBinding.objects.filter(pk__in=ids, cluster_id="").update(
+            cluster_id=cluster_id, live_key=Concat(Value(f"{cluster_id}|"), F("namespace")), updated=now)
     else:
         same_cluster = same_cluster.none()
     same_cluster.update(endpoint=endpoint)

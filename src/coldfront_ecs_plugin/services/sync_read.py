@@ -160,10 +160,10 @@ def _read_quotas(client: ECSClient, reading: EndpointReading, pool: ThreadPoolEx
 
 
 def _read_cluster(client: ECSClient, reading: EndpointReading) -> None:
+    from .cluster import cluster_identity
+
     try:
-        reading.cluster_id = str(client.local_vdc().id)
-    except ECSNotFound:
-        reading.cluster_id = ""
+        reading.cluster_id = cluster_identity(client)
     except Exception as exc:
         reading.error = describe_error(exc, "the cluster identity (local VDC)")
 
