@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,3 +36,42 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         seed_defaults()
+
+
+# Tests of features a ColdFront before 1.1.8 does not have (the floor run, .venv-floor, ColdFront 1.1.6).
+# Everything else in the suite runs there too; see the README, "Development".
+NEEDS_COLDFRONT_1_1_8 = {
+    "tests/plugin/test_core_provisioning.py::test_signal_wiring_survives_a_second_ready":
+        "lists allocation_attribute_changed, which ColdFront < 1.1.8 lacks (test_core_compat.py covers the wiring)",
+    "tests/reliability/test_rel_bad_input.py::test_bad_quota_change_is_reverted_and_explained":
+        "ColdFront < 1.1.8 has no attribute-edit page, and its change-request view answers a non-numeric "
+        "Float value with a 500 page of its own (ast.literal_eval), before any signal",
+}
+
+
+def coldfront_version() -> tuple[int, ...]:
+    from importlib.metadata import version
+
+    return tuple(int(part) for part in version("coldfront").split(".")[:3] if part.isdigit())
+
+
+def pytest_collection_modifyitems(config, items):
+    if coldfront_version() >= (1, 1, 8):
+        return
+    for item in items:
+        reason = NEEDS_COLDFRONT_1_1_8.get(item.nodeid.split("[")[0])
+        if reason:
+            item.add_marker(pytest.mark.skip(reason=f"ColdFront {'.'.join(map(str, coldfront_version()))}: {reason}"))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under CI=true a test skipped for a missing fixture file fails instead: CI must run everything."""
+    outcome = yield
+    report = outcome.get_result()
+    if os.environ.get("CI") != "true" or not report.skipped or not isinstance(report.longrepr, tuple):
+        return
+    reason = str(report.longrepr[2])
+    if "fixtures not found" in reason:
+        report.outcome = "failed"
+        report.longrepr = f"CI=true: {reason}"

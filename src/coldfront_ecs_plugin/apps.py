@@ -10,7 +10,9 @@ class ColdfrontEcsPluginConfig(AppConfig):
 
     def ready(self) -> None:
         """Wire up only the signals this ColdFront defines, so stock ColdFront and the FASRC fork both start."""
-        from . import checks, signals
+        from . import checks, compat, signals
 
         signals.connect_receivers()
+        compat.connect_legacy_receivers()  # ColdFront < 1.1.8 (see compat.py); same dispatch_uid if wired twice
         checks.register()
+        compat.register()

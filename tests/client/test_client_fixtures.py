@@ -11,10 +11,10 @@ import pytest
 
 from coldfront_ecs_plugin.ecs import UNLIMITED, parse
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "ecs-ce-live"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ecs-ce-live"
 
 pytestmark = pytest.mark.skipif(
-    not FIXTURES.is_dir(), reason=f"ECS CE live fixtures not found at {FIXTURES} (expected <repo>/../shared)")
+    not FIXTURES.is_dir(), reason=f"ECS CE live fixtures not found at {FIXTURES}")
 
 
 def _cases() -> list[tuple[str, str, dict[str, Any]]]:

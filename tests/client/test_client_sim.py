@@ -25,7 +25,7 @@ from coldfront_ecs_plugin.ecs import (
 )
 from harness.simulator import SimulatorHandle, start_simulator
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "ecs-ce-live"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ecs-ce-live"
 
 
 def make(sim: SimulatorHandle, **kwargs: Any) -> ECSClient:

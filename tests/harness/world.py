@@ -105,9 +105,10 @@ class World:
 
         if project is None:
             project = self.project(self.default_title if title is None else title)
+        # get_or_create: "Pending" (the fork's, and stock 1.1.7+'s) is not among ColdFront 1.1.6's defaults
         allocation = Allocation.objects.create(project=project,
                                                quantity=quantity, justification="needed", is_changeable=True,
-                                               status=AllocationStatusChoice.objects.get(name=status))
+                                               status=AllocationStatusChoice.objects.get_or_create(name=status)[0])
         allocation.resources.add(resource or self.resource())
         for name, value in ((attributes.QUOTA_TB, quota_tb), (attributes.NAMESPACE, namespace),
                             (attributes.BUCKET, bucket)):
@@ -139,15 +140,15 @@ class World:
         allocation.refresh_from_db()
         return response
 
-    def request_change(self, allocation, new_value: str):
-        """A pending change request for Storage Quota (TB), as a PI would submit it."""
+    def request_change(self, allocation, new_value: str, name: str = attributes.QUOTA_TB):
+        """A pending change request for one attribute (Storage Quota (TB)), as a PI would submit it."""
         from coldfront.core.allocation.models import (
             AllocationAttributeChangeRequest,
             AllocationChangeRequest,
             AllocationChangeStatusChoice,
         )
 
-        attribute = allocation.allocationattribute_set.get(allocation_attribute_type__name=attributes.QUOTA_TB)
+        attribute = allocation.allocationattribute_set.get(allocation_attribute_type__name=name)
         change = AllocationChangeRequest.objects.create(
             allocation=allocation, status=AllocationChangeStatusChoice.objects.get(name="Pending"),
             justification="more space please", end_date_extension=0)
@@ -171,8 +172,15 @@ class World:
         """POST the real admin attribute-edit page, changing one attribute and keeping the others.
 
         The rows are read with the view's own query (no ORDER BY), so the form indexes line up with its formset.
+        ColdFront before 1.1.8 has no such page: there the same change arrives the only way it can, through
+        an approved change request (``allocation_change_approved``).
         """
-        from django.urls import reverse
+        from django.urls import NoReverseMatch, reverse
+
+        try:
+            reverse("allocation-attribute-edit", kwargs={"pk": allocation.pk})
+        except NoReverseMatch:
+            return self.approve_change(self.request_change(allocation, value, name), value)
 
         rows = list(allocation.allocationattribute_set.select_related("allocation_attribute_type").all())
         data = {"attributeform-TOTAL_FORMS": len(rows), "attributeform-INITIAL_FORMS": len(rows),
