@@ -13,6 +13,5 @@ class ColdfrontEcsPluginConfig(AppConfig):
         from . import checks, compat, signals
 
         signals.connect_receivers()
-        compat.connect_legacy_receivers()  # ColdFront < 1.1.8 (see compat.py); same dispatch_uid if wired twice
         checks.register()
         compat.register()

@@ -173,5 +173,8 @@ def connect_receivers() -> list[str]:
             continue
         signal.connect(receiver, dispatch_uid=f"coldfront_ecs_plugin.{name}", weak=False)
         connected.append(name)
+    from . import compat
+
+    connected += compat.connect_legacy_receivers(module)
     _log(logging.DEBUG, "connected ECS receivers to %s", ", ".join(connected))
     return connected
