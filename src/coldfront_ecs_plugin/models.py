@@ -10,12 +10,15 @@ from __future__ import annotations
 from django.db import models
 
 
-class BindingState(models.TextChoices):
-    QUEUED = "queued", "queued"
-    PROVISIONING = "provisioning", "provisioning"
-    ACTIVE = "active", "active"
-    FAILED = "failed", "failed"
-    UNLINKED = "unlinked", "unlinked"
+class BindingState:
+    """The states of a binding (plain strings, so they compare and serialise as themselves)."""
+
+    QUEUED = "queued"
+    PROVISIONING = "provisioning"
+    ACTIVE = "active"
+    FAILED = "failed"
+    UNLINKED = "unlinked"
+    CHOICES = [(name, name) for name in (QUEUED, PROVISIONING, ACTIVE, FAILED, UNLINKED)]
 
 
 #: states whose (cluster, namespace) pair is held: no other binding may take it
@@ -34,7 +37,7 @@ class ECSBinding(models.Model):
                                   help_text="the ECS cluster's local VDC id; empty until first read")
     namespace = models.CharField(max_length=63)
     bucket = models.CharField(max_length=63)
-    state = models.CharField(max_length=32, choices=BindingState.choices, default=BindingState.PROVISIONING)
+    state = models.CharField(max_length=32, choices=BindingState.CHOICES, default=BindingState.PROVISIONING)
     #: completed provisioning steps, in order, with what a rollback or restore needs (e.g. old quotas)
     steps = models.JSONField(default=list, blank=True)
     last_error = models.TextField(blank=True, default="")

@@ -29,19 +29,19 @@ def ensure_attribute_types() -> list[str]:
                 created.append(f"resource attribute base type {spec.type_name}")
             ResourceAttributeType.objects.create(name=spec.name, attribute_type=base)
             created.append(f"resource attribute type {spec.name} ({spec.type_name})")
-        for spec in attributes.ALLOCATION_ATTRIBUTES:
-            if AllocationAttributeType.objects.filter(name=spec.name).exists():
+        for alloc_spec in attributes.ALLOCATION_ATTRIBUTES:
+            if AllocationAttributeType.objects.filter(name=alloc_spec.name).exists():
                 continue
-            base = AllocationBaseType.objects.filter(name=spec.type_name).order_by("pk").first()
-            if base is None:
-                base = AllocationBaseType.objects.create(name=spec.type_name)
-                created.append(f"allocation attribute base type {spec.type_name}")
+            alloc_base = AllocationBaseType.objects.filter(name=alloc_spec.type_name).order_by("pk").first()
+            if alloc_base is None:
+                alloc_base = AllocationBaseType.objects.create(name=alloc_spec.type_name)
+                created.append(f"allocation attribute base type {alloc_spec.type_name}")
             AllocationAttributeType.objects.create(
-                name=spec.name,
-                attribute_type=base,
-                has_usage=spec.has_usage,
-                is_private=spec.is_private,
-                is_changeable=spec.is_changeable,
+                name=alloc_spec.name,
+                attribute_type=alloc_base,
+                has_usage=alloc_spec.has_usage,
+                is_private=alloc_spec.is_private,
+                is_changeable=alloc_spec.is_changeable,
             )
-            created.append(f"allocation attribute type {spec.name} ({spec.type_name})")
+            created.append(f"allocation attribute type {alloc_spec.name} ({alloc_spec.type_name})")
     return created

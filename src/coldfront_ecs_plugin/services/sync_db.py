@@ -59,7 +59,7 @@ def format_number(value: float) -> str:
     return repr(float(value))
 
 
-def same_number(old: object, new: float) -> bool:
+def same_number(old: str | float | None, new: float) -> bool:
     """True when a stored value already says ``new`` ("10" == 10.0); unreadable means different."""
     if old is None:
         return False
@@ -253,7 +253,7 @@ def _plan_allocation(target: Target, rows: dict[str, _Row], readings: Readings, 
     """Diff one allocation; append its writes to ``plan`` and its changes/failures to ``report``."""
     from coldfront.core.allocation.models import AllocationAttribute, AllocationAttributeUsage
 
-    ns, bucket = target.namespace, target.bucket
+    ns, bucket = target.namespace or "", target.bucket or ""
     failures: list[str] = []
     changes_before = len(report.changes)
     quota = readings.quotas.get(ns)
@@ -359,7 +359,7 @@ def _sqlite_batches() -> Iterator[None]:
     limit = 999
     raw = connection.connection
     if hasattr(raw, "getlimit"):  # Python 3.11+
-        limit = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        limit = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)  # type: ignore[attr-defined]
     saved = features.__dict__.get("max_query_params")
     features.max_query_params = max(999, limit)
     try:
@@ -490,7 +490,8 @@ def _plan_capacity(resource_id: int, types: AttributeTypes, report: ResourceRepo
                 ResourceAttribute.objects.filter(resource_id=resource_id,
                                                  resource_attribute_type_id__in=list(types.resource.values()))
                 .order_by("-pk").values_list("pk", "resource_attribute_type_id", "value", "created")}
-    updates, creates = [], []
+    updates: list = []
+    creates: list = []
     for name, new in wanted.items():
         type_id = types.resource[name]
         pk, old, created = existing.get(type_id, (None, None, None))
