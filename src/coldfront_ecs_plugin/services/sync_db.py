@@ -25,7 +25,6 @@ not a failure, and the next run reads ECS afresh.
 from __future__ import annotations
 
 import logging
-import math
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,35 +37,18 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 
 from .. import attributes, units
-from ..ecs import Capacity, Quota
+from ..ecs import Capacity
+from .sync_plan import QUOTA_NAMES, Diff, Readings, Row, format_number, plan_allocation, same_number
+from .sync_plan import Target as PlanTarget
 from .sync_report import Change, Failure, ResourceReport
 
 logger = logging.getLogger(__name__)
 LOG = {"category": attributes.LOG_CATEGORY}
 
-QUOTA_NAMES = (attributes.QUOTA_TB, attributes.QUOTA_BYTES)
 NAME_ATTRS = (attributes.NAMESPACE, attributes.BUCKET)
 CAPACITY_NAMES = (attributes.CAPACITY_TB, attributes.USED_TB, attributes.ALLOCATED_TB)
 CHANGE_REASON = "ecs_sync"
 BATCH_SIZE = 5000
-
-
-# -- values ----------------------------------------------------------------------------------------
-def format_number(value: float) -> str:
-    """Shortest exact spelling: "10" rather than "10.0", "0.9765625" rather than a rounded 0.98."""
-    if float(value).is_integer():
-        return str(int(value))
-    return repr(float(value))
-
-
-def same_number(old: str | float | None, new: float) -> bool:
-    """True when a stored value already says ``new`` ("10" == 10.0); unreadable means different."""
-    if old is None:
-        return False
-    try:
-        return math.isclose(float(old), float(new), rel_tol=1e-9, abs_tol=0.0)
-    except (TypeError, ValueError):
-        return False
 
 
 # -- loading names before the reads ----------------------------------------------------------------
@@ -158,43 +140,14 @@ class AttributeTypes:
 
 
 # -- the write plan --------------------------------------------------------------------------------
-@dataclass
-class _Row:
-    """One quota attribute of one allocation, as loaded inside the transaction."""
-
-    pk: int | None
-    allocation_id: int
-    type_id: int
-    value: str | None
-    created: object = None
-    usage: float | None = None  # None: no usage row
-    usage_created: object = None
 
 
-@dataclass
-class _Plan:
-    update_values: list = field(default_factory=list)  # AllocationAttribute instances
-    create_values: list = field(default_factory=list)  # (AllocationAttribute, usage bytes or None)
-    update_usages: list = field(default_factory=list)  # AllocationAttributeUsage instances
-    create_usages: list = field(default_factory=list)
-
-
-@dataclass
-class Readings:
-    """The slice of an endpoint reading one resource needs (quota, usage per allocation)."""
-
-    quotas: dict[str, Quota]
-    quota_errors: dict[str, str]
-    usages: dict[tuple[str, str], int]
-    usage_errors: dict[tuple[str, str], str]
-
-
-def _load_rows(resource_id: int, types: AttributeTypes) -> dict[int, dict[str, _Row]]:
+def _load_rows(resource_id: int, types: AttributeTypes) -> dict[int, dict[str, Row]]:
     """Every quota attribute of the resource's Active allocations, with its usage: one query."""
     from coldfront.core.allocation.models import AllocationAttribute
 
     type_names = {pk: name for name, (pk, _usage) in types.allocation.items()}
-    rows: dict[int, dict[str, _Row]] = {}
+    rows: dict[int, dict[str, Row]] = {}
     query = (AllocationAttribute.objects
              .filter(allocation_id__in=_bound_allocations(resource_id),
                      allocation_attribute_type_id__in=list(type_names))
@@ -205,7 +158,7 @@ def _load_rows(resource_id: int, types: AttributeTypes) -> dict[int, dict[str, _
         per_allocation = rows.setdefault(allocation_id, {})
         name = type_names[type_id]
         if name not in per_allocation:  # the first one wins, as Allocation.get_attribute does
-            per_allocation[name] = _Row(pk, allocation_id, type_id, value, created, usage, usage_created)
+            per_allocation[name] = Row(pk, allocation_id, type_id, value, created, usage, usage_created)
     return rows
 
 
@@ -248,100 +201,30 @@ def _lock(resource_id: int, allocation_ids: list[int]) -> None:
              .filter(pk__in=_bound_allocations(resource_id)).values_list("pk", flat=True))
 
 
-def _plan_allocation(target: Target, rows: dict[str, _Row], readings: Readings, types: AttributeTypes,
-                     report: ResourceReport, plan: _Plan, now) -> None:
-    """Diff one allocation; append its writes to ``plan`` and its changes/failures to ``report``."""
-    from coldfront.core.allocation.models import AllocationAttribute, AllocationAttributeUsage
-
-    ns, bucket = target.namespace or "", target.bucket or ""
-    failures: list[str] = []
-    changes_before = len(report.changes)
-    quota = readings.quotas.get(ns)
-    if quota is None:
-        failures.append(readings.quota_errors.get(ns, f"namespace {ns!r}: quota not read"))
-    elif quota.unlimited:
-        report.notes.append(f"allocation {target.allocation_id} ({ns}): namespace quota is unlimited (-1); "
-                            "quota values left as they are")
-    size = readings.usages.get((ns, bucket))
-    if size is None:
-        failures.append(readings.usage_errors.get((ns, bucket), f"bucket {bucket!r}: usage not read"))
-
-    for name in QUOTA_NAMES:
-        type_id, has_usage = types.allocation[name]
-        row = rows.get(name)
-        new_value = None
-        if quota is not None and not quota.unlimited:
-            gb = quota.block_size_gb
-            new_value = format_number(units.gb_to_tb(gb)) if name == attributes.QUOTA_TB else str(units.gb_to_bytes(gb))
-        new_usage = None
-        if size is not None and has_usage:
-            new_usage = float(units.bytes_to_tb(size)) if name == attributes.QUOTA_TB else float(size)
-
-        if row is None:
-            if new_value is None:
-                if new_usage is not None and quota is not None:  # unlimited: nothing to create the row from
-                    report.notes.append(f"allocation {target.allocation_id} ({ns}): no {name} attribute; its "
-                                        "usage is not recorded while the quota is unlimited")
-                continue
-            attr = AllocationAttribute(allocation_id=target.allocation_id, allocation_attribute_type_id=type_id,
-                                       value=new_value, created=now, modified=now)
-            plan.create_values.append((attr, new_usage))
-            report.changes.append(Change("allocation", target.allocation_id, name, None, new_value, ns, bucket))
-            if new_usage is not None:
-                report.changes.append(Change("allocation", target.allocation_id, f"usage of {name}", None,
-                                             format_number(new_usage), ns, bucket))
-            continue
-
-        same = (units.same_quota(row.value, quota.block_size_gb) if name == attributes.QUOTA_TB and quota is not None
-                else same_number(row.value, float(new_value)) if new_value is not None else True)
-        if new_value is not None and not same:
-            plan.update_values.append(AllocationAttribute(
-                pk=row.pk, allocation_id=row.allocation_id, allocation_attribute_type_id=row.type_id,
-                value=new_value, created=row.created, modified=now))
-            report.changes.append(Change("allocation", target.allocation_id, name, row.value, new_value, ns, bucket))
-        if new_usage is None:
-            continue
-        if row.usage is None:
-            plan.create_usages.append(AllocationAttributeUsage(
-                allocation_attribute_id=row.pk, value=new_usage, created=now, modified=now))
-        elif not _same_usage(row.usage, new_usage):
-            plan.update_usages.append(AllocationAttributeUsage(
-                allocation_attribute_id=row.pk, value=new_usage, created=row.usage_created, modified=now))
-        else:
-            continue
-        old = None if row.usage is None else format_number(row.usage)
-        report.changes.append(Change("allocation", target.allocation_id, f"usage of {name}", old,
-                                     format_number(new_usage), ns, bucket))
-
-    for reason in failures:
-        report.failures.append(Failure(reason, target.allocation_id, ns, bucket))
-    if failures:
+def _plan_target(target: Target, rows: dict[str, Row], readings: Readings, types: AttributeTypes,
+                 report: ResourceReport, plan: Diff, now, changed_meanwhile: bool) -> None:
+    """Plan one allocation with the pure ``plan_allocation``; write it unless ColdFront changed it during
+    the read and the (older) reading disagrees; fill the report."""
+    diff = plan_allocation(PlanTarget(target.allocation_id, target.namespace or "", target.bucket or ""), rows,
+                           readings, types.allocation, now)
+    report.notes.extend(diff.notes)
+    if diff.failures:
+        report.failures.extend(Failure(reason, target.allocation_id, target.namespace, target.bucket)
+                               for reason in diff.failures)
         report.failed += 1
-    elif len(report.changes) > changes_before:
-        report.updated += 1
-    else:
-        report.unchanged += 1
-
-
-def _plan_unless_changed(target: Target, rows: dict[str, _Row], readings: Readings, types: AttributeTypes,
-                         report: ResourceReport, plan: _Plan, now) -> None:
-    """An allocation changed in ColdFront after the reading began: diff it, but write nothing if
-    the (older) reading disagrees with the fresh values; report that as a note."""
-    scratch = _Plan()
-    changes_before, updated_before = len(report.changes), report.updated
-    _plan_allocation(target, rows, readings, types, report, scratch, now)
-    if not (scratch.update_values or scratch.create_values or scratch.update_usages or scratch.create_usages):
+    if changed_meanwhile and diff.writes:
+        report.notes.append(f"allocation {target.allocation_id} ({target.namespace}): changed in ColdFront during "
+                            "the sync; left for the next run")
+        if not diff.failures:
+            report.unchanged += 1
         return
-    del report.changes[changes_before:]
-    if report.updated > updated_before:  # counted as updated, but nothing is written
-        report.updated -= 1
-        report.unchanged += 1
-    report.notes.append(f"allocation {target.allocation_id} ({target.namespace}): changed in ColdFront during "
-                        "the sync; left for the next run")
-
-
-def _same_usage(old: float, new: float) -> bool:
-    return math.isclose(old, new, rel_tol=1e-12, abs_tol=0.0)
+    diff.add_writes_to(plan)
+    report.changes.extend(diff.changes)
+    if not diff.failures:
+        if diff.changes:
+            report.updated += 1
+        else:
+            report.unchanged += 1
 
 
 @contextmanager
@@ -412,7 +295,7 @@ def _update_with_history(model, objs: list, fields: list[str], now) -> None:
         objs, batch_size=BATCH_SIZE, update=True, default_change_reason=CHANGE_REASON, default_date=now)
 
 
-def _write(plan: _Plan, now) -> int:
+def _write(plan: Diff, now) -> int:
     """Apply the plan with history rows for exactly the changed values; returns history rows written."""
     from coldfront.core.allocation.models import AllocationAttribute, AllocationAttributeUsage
     from simple_history.utils import bulk_create_with_history
@@ -448,7 +331,7 @@ def apply_resource(resource_id: int, targets: ResourceTargets, readings: Reading
     since then are not overwritten with it (see the module docstring).
     """
     now = timezone.now()
-    plan = _Plan()
+    plan = Diff()
     with transaction.atomic(), _sqlite_batches():
         if not dry_run:
             _lock(resource_id, list(targets.targets))
@@ -460,8 +343,8 @@ def apply_resource(resource_id: int, targets: ResourceTargets, readings: Reading
                 report.failures.append(Failure(target.error, target.allocation_id, target.namespace, target.bucket))
                 report.failed += 1
                 continue
-            plan_one = _plan_unless_changed if target.allocation_id in changed else _plan_allocation
-            plan_one(target, rows.pop(target.allocation_id, {}), readings, types, report, plan, now)
+            _plan_target(target, rows.pop(target.allocation_id, {}), readings, types, report, plan, now,
+                         changed_meanwhile=target.allocation_id in changed)
         rows.clear()
         _plan_capacity(resource_id, types, report, capacity, capacity_error, allocated, now, dry_run)
         if not dry_run:
