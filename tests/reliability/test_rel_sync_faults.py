@@ -131,4 +131,4 @@ def test_seeded_fault_sweep_never_corrupts_and_converges(world, settings):
     # least one run still had to report failed allocations
     assert retried > len(SEEDS) * 5, retried
     assert total_failed >= 1, total_failed
-    assert worst_seconds < 15
+    print(f"worst faulty run: {worst_seconds:.2f} s")  # a figure, not a test: bench/ measures time
