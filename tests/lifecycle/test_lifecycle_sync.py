@@ -76,7 +76,7 @@ def test_failed_freeze_is_visible_and_retried_by_the_next_sync(world, settings):
     assert sum("freeze of the storage failed" in n for n in world.notes(allocation)) == 1
 
     world.sim.faults(endpoints={}, kinds=[])
-    report, code = sync_json()
+    sync_json()
 
     assert quotas(world, NS, BUCKET) == (2, 2)
     assert binding(allocation).state == BindingState.FROZEN
