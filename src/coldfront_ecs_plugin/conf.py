@@ -29,7 +29,15 @@ DEFAULTS: dict[str, Any] = {
     "ECS_RESOURCE_TYPES": ("Storage",),
     "ECS_PROVISION_DEADLINE": 25.0,
     "ECS_PROVISION_ASYNC": False,
+    "ECS_ON_EXPIRE": "none",
+    "ECS_ON_REVOKE": "none",
+    "ECS_LIFECYCLE_GRACE_DAYS": 0,
+    "ECS_S3_USERS": False,
+    "ECS_KEY_ROTATION_MINUTES": 60,
 }
+
+#: what a status change does to the allocation's storage (issue 11)
+LIFECYCLE_ACTIONS = ("none", "freeze", "lock")
 
 LDAP_GROUP_SOURCES = ("project_title", "pi_username", "none")
 _TRUE = {"1", "true", "yes", "on"}
@@ -57,6 +65,11 @@ class ECSSettings:
     resource_types: tuple[str, ...] = ("Storage",)
     provision_deadline: float = 25.0
     provision_async: bool = False
+    on_expire: str = "none"
+    on_revoke: str = "none"
+    lifecycle_grace_days: int = 0
+    s3_users: bool = False
+    key_rotation_minutes: int = 60
 
 
 def _raw(name: str) -> Any:
@@ -154,6 +167,19 @@ def _collect(require_credentials: bool) -> tuple[dict[str, Any], list[str]]:
             raise SettingsError("ECS_RESOURCE_TYPES must name at least one resource type (e.g. ['Storage'])")
         return names
 
+    def action(name: str) -> str:
+        text = str(_raw(name)).strip().lower()
+        if text not in LIFECYCLE_ACTIONS:
+            raise SettingsError(f"{name} must be one of {', '.join(LIFECYCLE_ACTIONS)}, got {text!r}")
+        return text
+
+    attempt("on_expire", lambda: action("ECS_ON_EXPIRE"))
+    attempt("on_revoke", lambda: action("ECS_ON_REVOKE"))
+    attempt("lifecycle_grace_days", lambda: _number(
+        "ECS_LIFECYCLE_GRACE_DAYS", _raw("ECS_LIFECYCLE_GRACE_DAYS"), int, 0, 3650))
+    attempt("s3_users", lambda: _bool("ECS_S3_USERS", _raw("ECS_S3_USERS")))
+    attempt("key_rotation_minutes", lambda: _number(
+        "ECS_KEY_ROTATION_MINUTES", _raw("ECS_KEY_ROTATION_MINUTES"), int, 1, 43200))
     attempt("client_version", version)
     attempt("resource_types", resource_types)
     attempt("provision_deadline", lambda: _number(

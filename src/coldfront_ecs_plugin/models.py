@@ -18,11 +18,19 @@ class BindingState:
     ACTIVE = "active"
     FAILED = "failed"
     UNLINKED = "unlinked"
-    CHOICES = [(name, name) for name in (QUEUED, PROVISIONING, ACTIVE, FAILED, UNLINKED)]
+    #: lifecycle (issue 11): an Expired/Revoked/Denied allocation's storage held read-only
+    FROZEN = "frozen"
+    LOCKED = "locked"
+    #: removed from ECS by ``ecs_deprovision``: kept as history, holds nothing
+    RETIRED = "retired"
+    CHOICES = [(name, name) for name in (QUEUED, PROVISIONING, ACTIVE, FAILED, UNLINKED, FROZEN, LOCKED, RETIRED)]
 
 
 #: states whose (cluster, namespace) pair is held: no other binding may take it
-LIVE_STATES = (BindingState.QUEUED, BindingState.PROVISIONING, BindingState.ACTIVE, BindingState.FAILED)
+LIVE_STATES = (BindingState.QUEUED, BindingState.PROVISIONING, BindingState.ACTIVE, BindingState.FAILED,
+               BindingState.FROZEN, BindingState.LOCKED)
+#: provisioning finished: the namespace and bucket exist on ECS (a re-approval checks, never re-creates)
+SETTLED_STATES = (BindingState.ACTIVE, BindingState.FROZEN, BindingState.LOCKED)
 
 
 class ECSBinding(models.Model):
@@ -48,6 +56,10 @@ class ECSBinding(models.Model):
     updated = models.DateTimeField(auto_now=True)
     provisioned_at = models.DateTimeField(null=True, blank=True)
     last_synced_at = models.DateTimeField(null=True, blank=True)
+    #: lifecycle record (services/lifecycle): ``pending`` action, and what ``frozen``/``locked`` changed
+    lifecycle = models.JSONField(default=dict, blank=True)
+    #: when the pending lifecycle action is due (indexed: the scheduled sync looks it up)
+    lifecycle_due = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = "ECS binding"
@@ -69,3 +81,37 @@ class ECSBinding(models.Model):
 
     def step_data(self, name: str) -> dict:
         return next((step for step in self.steps or [] if step.get("step") == name), {})
+
+
+class ObjectUserState(models.TextChoices):
+    ACTIVE = "active", "active"
+    REMOVED = "removed", "removed"
+    FAILED = "failed", "failed"
+    #: the id is taken on ECS by an object user that is not the plugin's: never adopted
+    CONFLICT = "conflict", "conflict"
+
+
+class ECSObjectUser(models.Model):
+    """An ECS object user the plugin made for one member of one allocation (``ECS_S3_USERS``).
+
+    Why a row: the plugin must know which object users are its own (never adopt or remove a
+    stranger's), and staff must see who has S3 access. No secret is ever stored here.
+    """
+
+    binding = models.ForeignKey(ECSBinding, on_delete=models.CASCADE, related_name="object_users")
+    user = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="ecs_object_users")
+    username = models.CharField(max_length=150)
+    userid = models.CharField(max_length=64, help_text="the ECS object user id (the S3 access key id)")
+    namespace = models.CharField(max_length=63)
+    state = models.CharField(max_length=16, choices=ObjectUserState.choices, default=ObjectUserState.ACTIVE)
+    last_error = models.TextField(blank=True, default="")
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "ECS object user"
+        constraints = [models.UniqueConstraint(fields=["binding", "username"], name="ecs_object_user_per_member")]
+
+    def __str__(self) -> str:
+        return f"{self.userid} ({self.username}, {self.state})"

@@ -8,6 +8,16 @@ Stock ColdFront 1.1.10:
     -> quota change (change-request approval and the admin attribute-edit page).  On failure:
     the attribute's previous value is restored and an admin note added.
 
+Lifecycle (issue 11; services/lifecycle):
+  * Django's ``pre_save``/``post_save`` on ``Allocation`` -> ``lifecycle.status_changed`` for every
+    status change of an allocation with a binding, whatever path saved it (the admin's view,
+    ColdFront's daily expiry task, the Django admin, a script). The ECS work runs once the
+    transaction commits (at once outside one), never inside the Django admin's transaction.
+  * ``allocation_disable(allocation_pk)`` (Denied/Revoked in the admin's view) -> the same call; it
+    is a no-op when the model signal already handled the change.
+  * ``allocation_activate_user`` / ``allocation_remove_user(allocation_user_pk)`` -> the member's
+    ECS object user created / keys deleted and user deactivated (``ECS_S3_USERS``).
+
 FASRC fork (only when ``coldfront.core.allocation.signals`` defines them):
   * ``allocation_autocreate(allocation_obj, resource, approval_form_data)`` -> provisioning;
   * ``allocation_autoupdate(allocation_obj, new_quota_value)`` -> quota change.
@@ -113,6 +123,69 @@ def _refuse_quota(attribute, reason: str) -> None:
     notes.reopen_change_request(attribute.pk, requested, reason)
 
 
+# -- lifecycle and members ----------------------------------------------------------------------
+
+
+def remember_status(sender, instance, raw: bool = False, **kwargs) -> None:
+    """pre_save: note the stored status of an allocation that has ECS storage (one query)."""
+    if raw or instance.pk is None:
+        return
+    instance._ecs_old_status = (type(instance).objects.filter(pk=instance.pk, ecs_binding__isnull=False)
+                                .values_list("status__name", flat=True).first())
+
+
+def on_status_saved(sender, instance, raw: bool = False, **kwargs) -> None:
+    """post_save: a changed status is handed to the lifecycle service after the commit."""
+    from django.db import transaction
+
+    from .services import lifecycle
+
+    old = instance.__dict__.pop("_ecs_old_status", None)
+    if raw or old is None:
+        return
+    new = instance.status.name
+    if new != old:
+        pk = instance.pk
+        transaction.on_commit(lambda: lifecycle.run_safely(lifecycle.status_changed, pk, old, new))
+
+
+def on_allocation_disable(sender, allocation_pk: int | None = None, **kwargs) -> None:
+    """Denied/Revoked in the admin's view; normally already handled by ``on_status_saved``."""
+    from coldfront.core.allocation.models import Allocation
+
+    from .services import lifecycle
+
+    status = Allocation.objects.filter(pk=allocation_pk).values_list("status__name", flat=True).first()
+    if status is not None:
+        lifecycle.run_safely(lifecycle.status_changed, allocation_pk, None, status)
+
+
+def on_allocation_activate_user(sender, allocation_user_pk: int | None = None, **kwargs) -> None:
+    from .services import s3_users
+
+    _member_change(s3_users.member_added, allocation_user_pk, "create the S3 object user of")
+
+
+def on_allocation_remove_user(sender, allocation_user_pk: int | None = None, **kwargs) -> None:
+    from .services import s3_users
+
+    _member_change(s3_users.member_removed, allocation_user_pk, "remove the S3 object user of")
+
+
+def _member_change(func, allocation_user_pk: int | None, what: str) -> None:
+    """Run a member change; a failure becomes a note (the next ecs_sync reconciles), never a 500 page."""
+    from coldfront.core.allocation.models import AllocationUser
+
+    try:
+        func(allocation_user_pk)
+    except Exception as exc:
+        _log(logging.ERROR, "ECS: could not %s allocation user %s", what, allocation_user_pk, exc_info=True)
+        member = AllocationUser.objects.select_related("user").filter(pk=allocation_user_pk).first()
+        if member is not None:
+            notes.add_note_to(member.allocation_id, f"could not {what} {member.user.username}: {_reason(exc)}; "
+                                                    "the next ecs_sync tries again")
+
+
 # -- FASRC fork ----------------------------------------------------------------------------------
 
 
@@ -157,6 +230,15 @@ def _reason(exc: Exception) -> str:
 # -- wiring --------------------------------------------------------------------------------------
 
 
+def _connect_model_signals() -> list[str]:
+    from coldfront.core.allocation.models import Allocation
+    from django.db.models.signals import post_save, pre_save
+
+    pre_save.connect(remember_status, sender=Allocation, dispatch_uid="coldfront_ecs_plugin.pre_save", weak=False)
+    post_save.connect(on_status_saved, sender=Allocation, dispatch_uid="coldfront_ecs_plugin.post_save", weak=False)
+    return ["pre_save(Allocation)", "post_save(Allocation)"]
+
+
 def connect_receivers() -> list[str]:
     """Connect every receiver this ColdFront supports; safe to call again. Returns the signal names."""
     module = _signals_module()
@@ -166,7 +248,12 @@ def connect_receivers() -> list[str]:
         ("allocation_autocreate", ecs_allocation_autocreate),
         ("allocation_autoupdate", ecs_allocation_autoupdate),
     ]
-    connected = []
+    wiring += [
+        ("allocation_disable", on_allocation_disable),
+        ("allocation_activate_user", on_allocation_activate_user),
+        ("allocation_remove_user", on_allocation_remove_user),
+    ]
+    connected = _connect_model_signals()
     for name, receiver in wiring:
         signal = getattr(module, name, None)
         if signal is None:

@@ -269,7 +269,10 @@ def test_signal_wiring_survives_a_second_ready():
     before = len(cf.allocation_activate.receivers)
     quota_signal = "allocation_attribute_changed" if hasattr(cf, "allocation_attribute_changed") else (
         "allocation_change_approved")  # ColdFront < 1.1.8: compat.py
-    assert connect_receivers() == ["allocation_activate", quota_signal]
+    connected = connect_receivers()
+    assert sorted(connected) == sorted(["pre_save(Allocation)", "post_save(Allocation)", "allocation_activate",
+                                        quota_signal, "allocation_disable", "allocation_activate_user",
+                                        "allocation_remove_user"])  # the last five: issue 11's lifecycle
     assert len(cf.allocation_activate.receivers) == before
 
 

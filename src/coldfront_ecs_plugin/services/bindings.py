@@ -144,6 +144,10 @@ def status_text(binding: ECSBinding | None) -> str:
                 f"manage.py ecs_provision {binding.allocation_id}")[:1000]
     if binding.state == BindingState.UNLINKED:
         return f"unlinked: {binding.last_error}"[:1000] if binding.last_error else "unlinked"
+    if binding.lifecycle or binding.state != BindingState.ACTIVE:
+        from .lifecycle_text import describe
+
+        return describe(binding)
     return str(binding.state)
 
 

@@ -26,7 +26,7 @@ from django.utils import timezone
 from .. import attributes, conf, naming
 from ..connections import client_for_endpoint
 from ..ecs import ECSError, ECSNotFound
-from ..models import BindingState, ECSBinding
+from ..models import SETTLED_STATES, BindingState, ECSBinding
 from . import bindings, notes, records, renewal, resources
 from . import provisioning_steps as steps
 from .cluster import ClusterMismatch, check_cluster, cluster_identity, time_bound
@@ -62,7 +62,7 @@ def _prepare(allocation_pk: int, resource, automation, settings: conf.ECSSetting
         raise ProvisioningError(f"allocation {allocation_pk} has no ECS resource")
     bound = None
     if binding is not None and binding.state != BindingState.UNLINKED and (
-            binding.steps or binding.state == BindingState.ACTIVE):
+            binding.steps or binding.state in SETTLED_STATES):
         bound = naming.Names(binding.namespace, binding.bucket, True, True)
     plan = make_plan(allocation, resource, settings, automation, bound=bound)
     return allocation, binding, resource, plan
@@ -74,7 +74,7 @@ def provision(allocation_pk: int, *, resource=None, automation: Iterable[str] | 
     if _wait_while_running(allocation_pk, settings.provision_deadline * WORK_SHARE):
         _log(logging.INFO, "allocation %s: a concurrent provisioning run finished first", allocation_pk)
     allocation, binding, resource, plan = _prepare(allocation_pk, resource, automation, settings)
-    if binding is not None and binding.state == BindingState.ACTIVE:
+    if binding is not None and binding.state in SETTLED_STATES:
         return renewal.check(allocation, binding, resource, plan, settings)
     budget = settings.provision_deadline
     started = time.monotonic()
@@ -205,7 +205,7 @@ def claim_for_queue(allocation_pk: int, automation=()) -> ECSBinding:
     """ECS_PROVISION_ASYNC: validate and claim now (no ECS call), leave the ECS work to the task."""
     settings = _settings()
     _allocation, binding, resource, plan = _prepare(allocation_pk, None, automation, settings)
-    if binding is not None and binding.state == BindingState.ACTIVE:
+    if binding is not None and binding.state in SETTLED_STATES:
         return binding
     try:
         binding, _resumed = bindings.claim(allocation_pk, resource=resource, endpoint=plan.endpoint,

@@ -2,6 +2,7 @@
 
 ECS quotas are left alone: ColdFront's value may be stale and ECS's may have been raised out of
 band on purpose, so neither overwrites the other. A disagreement becomes a note for the admin.
+A binding still frozen or locked (its restore on the status change failed) is restored here.
 The cluster is checked (a moved resource is refused), a new hostname for the same cluster is
 recorded, and the ColdFront-visible mirror (``Namespace``, ``Bucket``, ``ECS Status``) restored.
 """
@@ -38,7 +39,12 @@ def _read(binding: ECSBinding, plan: Plan, settings: conf.ECSSettings) -> tuple[
 
 
 def check(allocation, binding: ECSBinding, resource, plan: Plan, settings: conf.ECSSettings) -> Outcome:
-    """Verify and report; never changes ECS. Raises ProvisioningError only for a moved resource."""
+    """Verify and report; never changes ECS quotas, except to restore what a lifecycle freeze or lock
+    changed (``lifecycle.restore``). Raises ProvisioningError only for a moved resource."""
+    if binding.lifecycle.get("frozen") or binding.lifecycle.get("locked"):
+        from . import lifecycle
+
+        lifecycle.restore(binding, settings)  # the status change normally did this already; a retry
     try:
         cluster_id, quota, problem = _read(binding, plan, settings)
     except ClusterMismatch as exc:

@@ -25,6 +25,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from .. import attributes, conf, units
 from ..endpoints import EndpointError, parse_endpoint
+from . import lifecycle
 from .provisioning import recover_stale
 from .sync_db import (
     AttributeTypes,
@@ -175,6 +176,7 @@ def sync_resources(resources: Iterable | None = None, *, dry_run: bool = False,
     plan: dict[str, list[tuple[object, ResourceTargets, ResourceReport]]] = {}
     if not dry_run:
         report.notes.extend(recover_stale(settings, [r.pk for r in resources]))
+        report.notes.extend(lifecycle.apply_due(settings, [r.pk for r in resources]))
     for base_url, members in groups.items():
         for resource in members:
             resource_report = ResourceReport(resource.pk, resource.name, endpoint=base_url)
