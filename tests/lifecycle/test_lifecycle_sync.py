@@ -100,3 +100,20 @@ def test_failed_restore_keeps_the_freeze_and_is_retried(world, settings):
     assert quotas(world, NS, BUCKET) == (2048, 2048)
     assert binding(allocation).state == BindingState.ACTIVE
     assert [n for n in report["notes"] if "restored" in n]
+
+
+def test_frozen_storage_keeps_its_usage_synced_but_not_its_frozen_quota(world, settings):
+    """ECS's frozen quota is the lifecycle's, not the approved one: ColdFront keeps 2 TB while usage moves."""
+    from harness.sync import values
+
+    settings.ECS_ON_EXPIRE = "freeze"
+    allocation = _provisioned(world)
+    expire_by_task(allocation)
+    assert binding(allocation).state == BindingState.FROZEN
+    world.sim.set_usage(NS, BUCKET, 3 * GIB)  # usage read while frozen (e.g. data written before the freeze)
+
+    report, code = sync_json()
+
+    assert code == 0, report
+    tb, usage = values(allocation.pk)[attributes.QUOTA_TB]
+    assert tb == "2" and usage == 3 / 1024

@@ -62,6 +62,7 @@ class Target:
     error: str | None = None
     binding_id: int | None = None
     cluster_id: str = ""
+    usage_only: bool = False  # frozen/locked: the quota on ECS is the lifecycle's
 
 
 @dataclass
@@ -80,22 +81,24 @@ class ResourceTargets:
 
 def _bound_allocations(resource_id: int):
     """Ids of the allocations whose active binding is on this resource (a subquery)."""
-    from ..models import BindingState, ECSBinding
+    from ..models import SETTLED_STATES, ECSBinding
 
-    return ECSBinding.objects.filter(resource_id=resource_id, state=BindingState.ACTIVE,
+    return ECSBinding.objects.filter(resource_id=resource_id, state__in=SETTLED_STATES,
                                      allocation__isnull=False).values("allocation_id")
 
 
 def load_targets(resource_id: int) -> ResourceTargets:
-    """Names from the active bindings on the resource (1 query); nothing is derived from a title."""
-    from ..models import BindingState, ECSBinding
+    """Names from the settled (active, frozen, locked) bindings on the resource (1 query); nothing is
+    derived from a title."""
+    from ..models import SETTLED_STATES, BindingState, ECSBinding
 
     result = ResourceTargets(resource_id)
-    rows = (ECSBinding.objects.filter(resource_id=resource_id, state=BindingState.ACTIVE, allocation__isnull=False)
+    rows = (ECSBinding.objects.filter(resource_id=resource_id, state__in=SETTLED_STATES, allocation__isnull=False)
             .order_by("allocation_id")
-            .values_list("allocation_id", "namespace", "bucket", "pk", "cluster_id"))
-    for allocation_id, namespace, bucket, pk, cluster_id in rows:
-        result.targets[allocation_id] = Target(allocation_id, namespace, bucket, binding_id=pk, cluster_id=cluster_id)
+            .values_list("allocation_id", "namespace", "bucket", "pk", "cluster_id", "state"))
+    for allocation_id, namespace, bucket, pk, cluster_id, state in rows:
+        result.targets[allocation_id] = Target(allocation_id, namespace, bucket, binding_id=pk, cluster_id=cluster_id,
+                                               usage_only=state != BindingState.ACTIVE)
     return result
 
 
@@ -205,8 +208,8 @@ def _plan_target(target: Target, rows: dict[str, Row], readings: Readings, types
                  report: ResourceReport, plan: Diff, now, changed_meanwhile: bool) -> None:
     """Plan one allocation with the pure ``plan_allocation``; write it unless ColdFront changed it during
     the read and the (older) reading disagrees; fill the report."""
-    diff = plan_allocation(PlanTarget(target.allocation_id, target.namespace or "", target.bucket or ""), rows,
-                           readings, types.allocation, now)
+    diff = plan_allocation(PlanTarget(target.allocation_id, target.namespace or "", target.bucket or "",
+                                      target.usage_only), rows, readings, types.allocation, now)
     report.notes.extend(diff.notes)
     if diff.failures:
         report.failures.extend(Failure(reason, target.allocation_id, target.namespace, target.bucket)

@@ -91,6 +91,8 @@ class Target:
     allocation_id: int
     namespace: str
     bucket: str
+    #: frozen or locked storage: ECS's quota is the lifecycle's, not the approved one; sync usage only
+    usage_only: bool = False
 
 
 def expected(name: str, quota: Quota | None, size: int | None, has_usage: bool) -> tuple[str | None, float | None]:
@@ -158,10 +160,10 @@ def plan_allocation(target: Target, rows: dict[str, Row], readings: Readings,
     """Diff one allocation's quota attributes against ECS's readings (no I/O)."""
     diff = Diff()
     ns, bucket = target.namespace, target.bucket
-    quota = readings.quotas.get(ns)
-    if quota is None:
+    quota = None if target.usage_only else readings.quotas.get(ns)
+    if quota is None and not target.usage_only:
         diff.failures.append(readings.quota_errors.get(ns, f"namespace {ns!r}: quota not read"))
-    elif quota.unlimited:
+    elif quota is not None and quota.unlimited:
         diff.notes.append(f"allocation {target.allocation_id} ({ns}): namespace quota is unlimited (-1); "
                           "quota values left as they are")
     size = readings.usages.get((ns, bucket))
