@@ -80,7 +80,7 @@ def test_hung_ecs_fails_within_the_deadline_and_says_so(world, settings):
     binding = ECSBinding.objects.get(allocation_id=allocation.pk)
     assert binding.state == BindingState.FAILED
     assert "ECS_PROVISION_DEADLINE" in binding.last_error
-    assert world.attr(allocation, attributes.ECS_STATUS).startswith("failed: ")
+    assert world.attr(allocation, attributes.ECS_STATUS).startswith("failed (fix, then approve again; see notes): ")
     assert any("provisioning failed" in n for n in world.notes(allocation))
 
 

@@ -47,7 +47,7 @@ def test_failure_at_each_step_leaves_nothing_and_retry_completes(world, monkeypa
     assert allocation.status.name == "New", "the allocation goes back to the status it came from"
     assert world.namespaces() == [] and world.buckets() == {}, "nothing orphaned on ECS"
     assert [n for n in attr_names(allocation) if n != attributes.ECS_STATUS] == before_attrs, "no attribute written"
-    assert attr(allocation, attributes.ECS_STATUS).startswith("failed: ")
+    assert attr(allocation, attributes.ECS_STATUS).startswith("failed (fix, then approve again; see notes): ")
     [note] = notes(allocation)
     assert "provisioning failed" in note and reason in note and "approve again" in note, note
     assert world.sim.stats()["active_tokens"] == 0, "logged out even after a failure"

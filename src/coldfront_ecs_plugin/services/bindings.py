@@ -133,6 +133,20 @@ def retire(binding: ECSBinding, reason: str) -> None:
     finish(binding, BindingState.UNLINKED, error=reason)
 
 
+#: an allocation attribute value holds 128 characters (ColdFront's model; PostgreSQL enforces it)
+STATUS_LIMIT = 128
+
+
+def short(text: str, limit: int = STATUS_LIMIT) -> str:
+    """Cut to the attribute's length; the whole reason is always in the admin note written with it."""
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def failed_text(reason: str) -> str:
+    """``failed: …`` with what to do first, so the cut never drops it."""
+    return short(f"failed (fix, then approve again; see notes): {reason}")
+
+
 def status_text(binding: ECSBinding | None) -> str:
     """What ``ECS Status`` says for a binding: short, and with what to do when it failed."""
     if binding is None:
@@ -140,10 +154,9 @@ def status_text(binding: ECSBinding | None) -> str:
     if binding.state == BindingState.PROVISIONING:
         return f"provisioning (since {timezone.localtime(binding.updated):%Y-%m-%d %H:%M %Z})"
     if binding.state == BindingState.FAILED:
-        return (f"failed: {binding.last_error} — fix the cause, then approve again or run "
-                f"manage.py ecs_provision {binding.allocation_id}")[:1000]
+        return failed_text(binding.last_error)
     if binding.state == BindingState.UNLINKED:
-        return f"unlinked: {binding.last_error}"[:1000] if binding.last_error else "unlinked"
+        return short(f"unlinked: {binding.last_error}") if binding.last_error else "unlinked"
     if binding.lifecycle or binding.state != BindingState.ACTIVE:
         from .lifecycle_text import describe
 
@@ -160,7 +173,7 @@ def mirror_status(binding: ECSBinding, allocation=None) -> None:
     if allocation is None:
         return
     try:
-        records.set_value(allocation, attributes.ECS_STATUS, status_text(binding))
+        records.set_value(allocation, attributes.ECS_STATUS, short(status_text(binding)))
     except records.MissingAttributeTypes:
         logger.warning("allocation attribute type %r missing; run manage.py ecs_setup", attributes.ECS_STATUS,
                        extra={"category": attributes.LOG_CATEGORY})
@@ -177,5 +190,4 @@ def mirror_failure(allocation_pk: int, reason: str) -> None:
     if allocation is None:
         return
     with contextlib.suppress(records.MissingAttributeTypes):
-        records.set_value(allocation, attributes.ECS_STATUS,
-                          f"failed: {reason} — fix the cause, then approve again"[:1000])
+        records.set_value(allocation, attributes.ECS_STATUS, failed_text(reason))
