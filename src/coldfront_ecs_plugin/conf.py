@@ -29,6 +29,8 @@ DEFAULTS: dict[str, Any] = {
     "ECS_RESOURCE_TYPES": ("Storage",),
     "ECS_PROVISION_DEADLINE": 25.0,
     "ECS_PROVISION_ASYNC": False,
+    "ECS_USAGE_ALERT_PERCENTS": (),
+    "ECS_USAGE_ALERT_ADMIN_DIGEST": False,
 }
 
 LDAP_GROUP_SOURCES = ("project_title", "pi_username", "none")
@@ -57,6 +59,8 @@ class ECSSettings:
     resource_types: tuple[str, ...] = ("Storage",)
     provision_deadline: float = 25.0
     provision_async: bool = False
+    usage_alert_percents: tuple[int, ...] = ()
+    usage_alert_admin_digest: bool = False
 
 
 def _raw(name: str) -> Any:
@@ -108,6 +112,19 @@ def _verify(value: Any) -> bool | str:
     return text
 
 
+def _percents(raw: Any) -> tuple[int, ...]:
+    """ECS_USAGE_ALERT_PERCENTS: whole percentages 1..1000, sorted, no repeats; empty turns alerts off."""
+    items = str(raw).strip("[]() ").split(",") if isinstance(raw, str) else raw
+    try:
+        values = sorted({int(str(item).strip()) for item in items if str(item).strip()})
+    except (TypeError, ValueError):
+        raise SettingsError(f"ECS_USAGE_ALERT_PERCENTS must be a list of whole percentages such as [80, 95, 100], "
+                            f"got {raw!r}") from None
+    if any(v < 1 or v > 1000 for v in values):
+        raise SettingsError(f"ECS_USAGE_ALERT_PERCENTS must hold percentages between 1 and 1000, got {raw!r}")
+    return tuple(values)
+
+
 def _collect(require_credentials: bool) -> tuple[dict[str, Any], list[str]]:
     """Validate every setting; return the parsed values and one message per problem."""
     values: dict[str, Any] = {}
@@ -155,6 +172,9 @@ def _collect(require_credentials: bool) -> tuple[dict[str, Any], list[str]]:
         return names
 
     attempt("client_version", version)
+    attempt("usage_alert_percents", lambda: _percents(_raw("ECS_USAGE_ALERT_PERCENTS")))
+    attempt("usage_alert_admin_digest", lambda: _bool("ECS_USAGE_ALERT_ADMIN_DIGEST",
+                                                      _raw("ECS_USAGE_ALERT_ADMIN_DIGEST")))
     attempt("resource_types", resource_types)
     attempt("provision_deadline", lambda: _number(
         "ECS_PROVISION_DEADLINE", _raw("ECS_PROVISION_DEADLINE"), float, 1, 3600))

@@ -66,3 +66,7 @@ class ECSBinding(models.Model):
 
     def step_data(self, name: str) -> dict:
         return next((step for step in self.steps or [] if step.get("step") == name), {})
+
+
+# the staff page's records (issue 12) live in their own module; imported here so Django registers them
+from .report_models import ECSReport, ECSUsageAlert  # noqa: E402, F401
