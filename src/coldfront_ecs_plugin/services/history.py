@@ -7,7 +7,6 @@ time zone. Everything here is 3 queries per call, whatever the number of allocat
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -31,11 +30,12 @@ class Series:
 
 
 def month_bounds(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
-    """[first instant, first instant of the next month) in the current time zone."""
+    """[first instant, first instant of the next month) of the month in the current time zone, as UTC."""
     tz = timezone.get_current_timezone()
     start = dt.datetime(year, month, 1, tzinfo=tz)
-    days = calendar.monthrange(year, month)[1]
-    return start, start + dt.timedelta(days=days)
+    following = dt.datetime(year + month // 12, month % 12 + 1, 1, tzinfo=tz)
+    # in UTC: Python subtracts two times of one zone as wall-clock times, which a DST change would skew
+    return start.astimezone(dt.timezone.utc), following.astimezone(dt.timezone.utc)
 
 
 def load_series(allocation_ids: Iterable[int], start: dt.datetime, end: dt.datetime) -> dict[int, Series]:
