@@ -1,7 +1,8 @@
 """The staff page in Debian's Chromium through Playwright, on a live server with ColdFront's real templates.
 
 Skipped with a message where Playwright or /usr/bin/chromium is missing, except under CI=true, where
-that is a failure. Screenshots land in test-artifacts/ (git-ignored).
+that is a failure (outside the floor run, whose environment has no Playwright).
+Screenshots land in test-artifacts/ (git-ignored).
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ def browser():
     """One Chromium per test session."""
     reason = _unavailable()
     if reason:
-        if os.environ.get("CI") == "true":
+        # the floor environment (ColdFront 1.1.6, .ci/floor) has no Playwright by design
+        if os.environ.get("CI") == "true" and not os.environ.get("ECS_FLOOR_RUN"):
             pytest.fail(f"CI=true: browser tests cannot run: {reason}")
         pytest.skip(reason)
     from playwright.sync_api import sync_playwright
