@@ -16,14 +16,21 @@ FLOOR_COLDFRONT := coldfront==1.1.6
 COV_FAIL_UNDER ?= 88
 COV_ARGS := --cov=coldfront_ecs_plugin --cov-branch --cov-report=term-missing --cov-fail-under=$(COV_FAIL_UNDER)
 
-.PHONY: install install-floor test test-floor lint typecheck demo bench clean
+.PHONY: install install-floor install-chromium test test-floor lint typecheck demo bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(PIP) install -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) install-chromium
+
+# Debian's Chromium for the browser tests (tests/page/test_browser.py); apt-get runs only when it is missing,
+# and a machine where it cannot run (no root, no network) skips those tests, except under CI=true
+install-chromium:
+	@test -x /usr/bin/chromium || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } || \
+		echo "chromium not installed: the browser tests will be skipped"
 
 # 1. the site: ColdFront 1.1.6 with exactly what it pins; 2. the plugin, as a site installs it (a real
 # `pip install`, resolved against the package registry, no constraints); each followed by `pip freeze`,
@@ -49,7 +56,7 @@ typecheck: $(STAMP)
 
 # SQLite (with coverage) first, then PostgreSQL and MariaDB when reachable (required under CI=true),
 # then SQLite again on the floor ColdFront
-test: $(STAMP) $(FLOOR_STAMP) lint
+test: $(STAMP) $(FLOOR_STAMP) install-chromium lint
 	@date +"== %T SQLite suite with coverage"
 	$(BIN)/pytest $(COV_ARGS)
 	@date +"== %T PostgreSQL and MariaDB"

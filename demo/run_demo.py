@@ -8,6 +8,7 @@ quota change through the real change-request view, writes usage into the simulat
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
 import shutil
@@ -23,6 +24,7 @@ RUN = ROOT / "demo-run"
 DB = RUN / "coldfront.sqlite3"
 CA = RUN / "ecs-simulator-ca.pem"
 LOCAL_SETTINGS = RUN / "local_settings.py"
+LOCAL_URLS = RUN / "local_urls.py"  # mounts the plugin's staff page at /ecs/ (ColdFront 1.1.8+: COLDFRONT_URLS)
 ADMIN_PASSWORD = "demo-admin"  # a throwaway demo login, printed below on purpose
 
 PROJECTS = [
@@ -269,12 +271,18 @@ def main() -> int:
         write_usage(base_url, allocations)
         print("• manage.py ecs_sync")
         call_command("ecs_sync")
+        print("• manage.py ecs_reconcile (the drift report the staff page shows)")
+        with contextlib.suppress(SystemExit):  # exit status 1 means drift found: shown, not fatal
+            call_command("ecs_reconcile")
         print_table(resource, allocations)
         print_ecs(base_url)
     finally:
         simulator.send_signal(signal.SIGTERM)
         simulator.wait(timeout=10)
-    env = f"COLDFRONT_CONFIG={LOCAL_SETTINGS} DB_URL=sqlite:///{DB} SECRET_KEY=demo-only-not-secret DEBUG=True"
+    LOCAL_URLS.write_text("from django.urls import include, path\n\n"
+                          "urlpatterns += [path('ecs/', include('coldfront_ecs_plugin.urls'))]\n")
+    env = (f"COLDFRONT_CONFIG={LOCAL_SETTINGS} COLDFRONT_URLS={LOCAL_URLS} DB_URL=sqlite:///{DB} "
+           "SECRET_KEY=demo-only-not-secret DEBUG=True")
     print(f"""
 See the same data in ColdFront's web UI (usage gauges on each allocation page):
 
@@ -283,7 +291,9 @@ See the same data in ColdFront's web UI (usage gauges on each allocation page):
 
 then log in at http://127.0.0.1:8000/user/login as admin / {ADMIN_PASSWORD} (or as a PI: asmith / demo) and
 open http://127.0.0.1:8000/allocation/{allocations[0].pk}/; allocation {allocations[-1].pk} shows why it was refused
-(the simulator is stopped; the pages only read the database).""")
+(the simulator is stopped; the pages only read the database).
+
+Staff page (capacity chart, bindings, drift report, usage CSV), as admin: http://127.0.0.1:8000/ecs/""")
     return 0
 
 

@@ -34,6 +34,8 @@ DEFAULTS: dict[str, Any] = {
     "ECS_LIFECYCLE_GRACE_DAYS": 0,
     "ECS_S3_USERS": False,
     "ECS_KEY_ROTATION_MINUTES": 60,
+    "ECS_USAGE_ALERT_PERCENTS": (),
+    "ECS_USAGE_ALERT_ADMIN_DIGEST": False,
 }
 
 #: what a status change does to the allocation's storage (issue 11)
@@ -70,6 +72,8 @@ class ECSSettings:
     lifecycle_grace_days: int = 0
     s3_users: bool = False
     key_rotation_minutes: int = 60
+    usage_alert_percents: tuple[int, ...] = ()
+    usage_alert_admin_digest: bool = False
 
 
 def _raw(name: str) -> Any:
@@ -119,6 +123,19 @@ def _verify(value: Any) -> bool | str:
     if not os.path.isfile(text):
         raise SettingsError(f"ECS_VERIFY_SSL is neither True/False nor a readable CA bundle file: {text!r}")
     return text
+
+
+def _percents(raw: Any) -> tuple[int, ...]:
+    """ECS_USAGE_ALERT_PERCENTS: whole percentages 1..1000, sorted, no repeats; empty turns alerts off."""
+    items = str(raw).strip("[]() ").split(",") if isinstance(raw, str) else raw
+    try:
+        values = sorted({int(str(item).strip()) for item in items if str(item).strip()})
+    except (TypeError, ValueError):
+        raise SettingsError(f"ECS_USAGE_ALERT_PERCENTS must be a list of whole percentages such as [80, 95, 100], "
+                            f"got {raw!r}") from None
+    if any(v < 1 or v > 1000 for v in values):
+        raise SettingsError(f"ECS_USAGE_ALERT_PERCENTS must hold percentages between 1 and 1000, got {raw!r}")
+    return tuple(values)
 
 
 def _collect(require_credentials: bool) -> tuple[dict[str, Any], list[str]]:
@@ -181,6 +198,9 @@ def _collect(require_credentials: bool) -> tuple[dict[str, Any], list[str]]:
     attempt("key_rotation_minutes", lambda: _number(
         "ECS_KEY_ROTATION_MINUTES", _raw("ECS_KEY_ROTATION_MINUTES"), int, 1, 43200))
     attempt("client_version", version)
+    attempt("usage_alert_percents", lambda: _percents(_raw("ECS_USAGE_ALERT_PERCENTS")))
+    attempt("usage_alert_admin_digest", lambda: _bool("ECS_USAGE_ALERT_ADMIN_DIGEST",
+                                                      _raw("ECS_USAGE_ALERT_ADMIN_DIGEST")))
     attempt("resource_types", resource_types)
     attempt("provision_deadline", lambda: _number(
         "ECS_PROVISION_DEADLINE", _raw("ECS_PROVISION_DEADLINE"), float, 1, 3600))

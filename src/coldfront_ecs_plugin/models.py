@@ -115,3 +115,5 @@ class ECSObjectUser(models.Model):
 
     def __str__(self) -> str:
         return f"{self.userid} ({self.username}, {self.state})"
+# the staff page's records (issue 12) live in their own module; imported here so Django registers them
+from .report_models import ECSReport, ECSUsageAlert  # noqa: E402, F401

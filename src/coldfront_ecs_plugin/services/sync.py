@@ -26,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from .. import attributes, conf, units
 from ..endpoints import EndpointError, parse_endpoint
 from . import lifecycle
+from .hooks import after_sync
 from .provisioning import recover_stale
 from .sync_db import (
     AttributeTypes,
@@ -185,6 +186,7 @@ def sync_resources(resources: Iterable | None = None, *, dry_run: bool = False,
             plan.setdefault(base_url, []).append((resource, load_targets(resource.pk), resource_report))
     _run_endpoints(plan, settings, types, report, dry_run=dry_run,
                    concurrency=concurrency or settings.sync_concurrency)
+    after_sync(report)
     return report
 
 

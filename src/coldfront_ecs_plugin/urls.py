@@ -1,0 +1,16 @@
+"""The plugin's pages, meant to be mounted at ``ecs/`` (see the README, "Staff page").
+
+ColdFront 1.1.8+: ``COLDFRONT_URLS`` or a ``local_urls.py`` with
+``urlpatterns += [path("ecs/", include("coldfront_ecs_plugin.urls"))]``; earlier releases: the
+same line in the site's own URLconf.
+"""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.OverviewView.as_view(), name="ecs-overview"),
+    path("allocation/<int:pk>/", views.AllocationHistoryView.as_view(), name="ecs-allocation-history"),
+    path("usage.csv", views.usage_csv, name="ecs-usage-csv"),
+]
