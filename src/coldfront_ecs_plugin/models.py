@@ -23,7 +23,8 @@ class BindingState:
     LOCKED = "locked"
     #: removed from ECS by ``ecs_deprovision``: kept as history, holds nothing
     RETIRED = "retired"
-    CHOICES = [(name, name) for name in (QUEUED, PROVISIONING, ACTIVE, FAILED, UNLINKED, FROZEN, LOCKED, RETIRED)]
+    values = [QUEUED, PROVISIONING, ACTIVE, FAILED, UNLINKED, FROZEN, LOCKED, RETIRED]
+    CHOICES = [(name, name) for name in values]
 
 
 #: states whose (cluster, namespace) pair is held: no other binding may take it
