@@ -30,6 +30,10 @@ class BindingConflict(ValueError):
     """The binding cannot be claimed: another run holds it, or another binding holds the namespace."""
 
 
+class BindingBusy(BindingConflict):
+    """A live provisioning run of the same allocation holds the binding."""
+
+
 def for_allocation(allocation_pk: int) -> ECSBinding | None:
     return ECSBinding.objects.filter(allocation_id=allocation_pk).first()
 
@@ -78,7 +82,7 @@ def _claim(allocation_pk: int, *, resource, endpoint: str, cluster_id: str, name
             if binding is None:
                 binding = ECSBinding(allocation_id=allocation_pk)
             elif binding.state == BindingState.PROVISIONING and not is_stale(binding, stale_after):
-                raise BindingConflict(
+                raise BindingBusy(
                     f"provisioning of allocation {allocation_pk} is already running (since "
                     f"{binding.updated:%Y-%m-%d %H:%M:%S %Z}); wait for it to finish")
             resumed = bool(binding.steps) and binding.state != BindingState.UNLINKED

@@ -69,10 +69,23 @@ def _prepare(allocation_pk: int, resource, automation, settings: conf.ECSSetting
 
 
 def provision(allocation_pk: int, *, resource=None, automation: Iterable[str] | str | None = ()) -> Outcome:
-    """Provision one allocation (or resume its earlier run); idempotent; raises ProvisioningError."""
+    """Provision one allocation (or resume its earlier run); idempotent; raises ProvisioningError.
+
+    Two approvals at once: the one that loses the claim waits for the other and then only checks.
+    """
     settings = _settings()
-    if _wait_while_running(allocation_pk, settings.provision_deadline * WORK_SHARE):
-        _log(logging.INFO, "allocation %s: a concurrent provisioning run finished first", allocation_pk)
+    for attempt in range(2):
+        if _wait_while_running(allocation_pk, settings.provision_deadline * WORK_SHARE):
+            _log(logging.INFO, "allocation %s: a concurrent provisioning run finished first", allocation_pk)
+        try:
+            return _provision(allocation_pk, resource, automation, settings)
+        except bindings.BindingBusy as exc:
+            if attempt:
+                raise ProvisioningError(str(exc)) from exc
+    raise AssertionError("unreachable")
+
+
+def _provision(allocation_pk: int, resource, automation, settings: conf.ECSSettings) -> Outcome:
     allocation, binding, resource, plan = _prepare(allocation_pk, resource, automation, settings)
     if binding is not None and binding.state in SETTLED_STATES:
         return renewal.check(allocation, binding, resource, plan, settings)
@@ -97,6 +110,8 @@ def provision(allocation_pk: int, *, resource=None, automation: Iterable[str] | 
             _record(allocation_pk, plan, binding)
             if was_failed:
                 notes.add_note_to(allocation_pk, "provisioning completed; the earlier failure is resolved")
+        except bindings.BindingBusy:
+            raise
         except (bindings.BindingConflict, ClusterMismatch) as exc:
             raise ProvisioningError(str(exc)) from exc
         except Exception as exc:
