@@ -103,7 +103,8 @@ def test_failed_usage_read_keeps_old_usage(ecs_resource, sim):
     provision_on_sim(sim, allocs, usage_bytes=GIB)
     assert sync_resources().ok
     sim.set_usage(allocs[0].namespace, allocs[0].bucket, 9 * GIB)
-    sim.faults(endpoints={"POST /object/billing/buckets/{namespace}/info": 1.0,
+    sim.faults(endpoints={"POST /object/billing/namespace/info": 1.0,
+                          "POST /object/billing/buckets/{namespace}/info": 1.0,
                           "GET /object/billing/namespace/{namespace}/info": 1.0,
                           "GET /object/billing/buckets/{namespace}/{bucket}/info": 1.0}, kinds=["500"])
 
