@@ -151,7 +151,7 @@ class UsageReader:
                 try:
                     usage = self.breaker.call(self.client.get_bucket_usage, ns, bucket)
                 except Exception as exc:
-                    self._fail(ns, [bucket], exc, f"bucket {bucket!r}")
+                    self._fail(ns, [bucket], exc, f"bucket {bucket!r}", finished=False)
                     continue
             self.reading.record_usage(ns, bucket, int(usage.size_bytes), usage.uptodate_till or usage.sample_time)
         self.done()
@@ -163,14 +163,16 @@ class UsageReader:
         return BucketUsage(bucket.namespace, bucket.bucket, bucket.size_bytes, bucket.objects,
                            usage.sample_time, usage.uptodate_till)
 
-    def _fail(self, ns: str, buckets: Collection[str], exc: BaseException, what: str) -> None:
+    def _fail(self, ns: str, buckets: Collection[str], exc: BaseException, what: str, *,
+              finished: bool = True) -> None:
         from .sync_read import describe_error
 
         message = describe_error(exc, what)
         for bucket in buckets:
             self.reading.usage_errors[(ns, bucket)] = message
         logger.warning("ECS %s: %s", self.reading.base_url, message, extra=LOG)
-        self.done()
+        if finished:
+            self.done()
 
 
 class _Moved(Exception):
