@@ -71,7 +71,7 @@ def check_resource(name: str, url: str | None, group: str | None, settings: conf
     try:
         client = client_for_endpoint(base_url, settings, pool_size=1)
     except ECSError as exc:
-        return lines + [CheckLine(name, "client", "fail", str(exc))]
+        return [*lines, CheckLine(name, "client", "fail", str(exc))]
     return lines + _session_checks(name, client, group, settings)
 
 
