@@ -101,9 +101,11 @@ class UsageReader:
         mode = max(self.mode, floor)
         if mode == BULK_BUCKET:
             return self._settled(BULK_BUCKET, lambda: self.breaker.call(self.client.get_bucket_usages, ns, wanted))
-        usage = self._settled(NAMESPACE, lambda: self.breaker.call(
-            self.client.get_namespace_usage, ns, include_buckets=True)) if mode == self.mode else (
-            self.breaker.call(self.client.get_namespace_usage, ns, include_buckets=True))
+        def read() -> NamespaceUsage:
+            return self.breaker.call(self.client.get_namespace_usage, ns, include_buckets=True)
+
+        # namespace billing as the endpoint's form is probed; as a one-off (after a bulk answer) it is not
+        usage = self._settled(NAMESPACE, read) if mode == self.mode else read()
         return {name: self._dated(b, usage) for name, b in usage.buckets.items()}
 
     # -- the once-per-run fallback ---------------------------------------------------------------
