@@ -148,7 +148,7 @@ def test_a_refusal_that_is_not_a_missing_call_does_not_fall_back():
     client = FakeClient(5, absent={"bulk_ns": ECSBadRequest("bad", http_status=400, code=1008)})
     reading = read(client)
     assert reading.fallbacks == [] and reading.usage_source == "bulk namespace billing"
-    assert client.calls["ns"] == 5 and len(reading.usages) == 5  # that batch read one by one instead
+    assert client.calls["bulk_bucket"] == 5 and len(reading.usages) == 5  # that batch read one by one instead
 
 
 def test_breaker_stops_reads_of_an_unresponsive_endpoint():

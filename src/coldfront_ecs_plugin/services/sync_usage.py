@@ -73,12 +73,12 @@ class UsageReader:
             logger.info("ECS %s: bulk namespace billing failed (%s); reading %d namespace(s) one by one",
                         self.reading.base_url, exc, len(batch), extra=LOG)
             for ns, buckets in batch.items():
-                self.tasks.submit(self._read_namespace, ns, buckets, NAMESPACE)
+                self.tasks.submit(self._read_namespace, ns, buckets)
             return
         for ns, buckets in batch.items():
             usage = found.get(ns)
             if usage is None:  # ECS left it out (usually: no such namespace): ask for it alone to say why
-                self.tasks.submit(self._read_namespace, ns, buckets, NAMESPACE)
+                self.tasks.submit(self._read_namespace, ns, buckets)
             else:
                 self._record_namespace(ns, buckets, usage)
 
@@ -98,14 +98,20 @@ class UsageReader:
         self._record_buckets(ns, wanted, found)
 
     def _per_namespace(self, ns: str, wanted: list[str], floor: int) -> dict[str, BucketUsage]:
+        """One namespace's buckets in the endpoint's form, or in ``floor`` as a one-off (not probed) when
+        the endpoint's form is a bulk one that left this namespace out or failed."""
         mode = max(self.mode, floor)
+        probe = mode == self.mode
         if mode == BULK_BUCKET:
-            return self._settled(BULK_BUCKET, lambda: self.breaker.call(self.client.get_bucket_usages, ns, wanted))
+            def bulk() -> dict[str, BucketUsage]:
+                return self.breaker.call(self.client.get_bucket_usages, ns, wanted)
+
+            return self._settled(BULK_BUCKET, bulk) if probe else bulk()
+
         def read() -> NamespaceUsage:
             return self.breaker.call(self.client.get_namespace_usage, ns, include_buckets=True)
 
-        # namespace billing as the endpoint's form is probed; as a one-off (after a bulk answer) it is not
-        usage = self._settled(NAMESPACE, read) if mode == self.mode else read()
+        usage = self._settled(NAMESPACE, read) if probe else read()
         return {name: self._dated(b, usage) for name, b in usage.buckets.items()}
 
     # -- the once-per-run fallback ---------------------------------------------------------------
