@@ -266,6 +266,8 @@ def main() -> int:
         from django.core.management import call_command
 
         admin, resource, allocations = build_coldfront(base_url)
+        print("• manage.py ecs_check")
+        call_command("ecs_check")
         approve_through_coldfront(admin, allocations)
         approve_quota_change(admin, allocations[1], 8.0)
         write_usage(base_url, allocations)

@@ -7,7 +7,9 @@ variable works.  ``problems()`` feeds the Django system checks.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +38,8 @@ DEFAULTS: dict[str, Any] = {
     "ECS_KEY_ROTATION_MINUTES": 60,
     "ECS_USAGE_ALERT_PERCENTS": (),
     "ECS_USAGE_ALERT_ADMIN_DIGEST": False,
+    "ECS_BREAKER_FAILURES": 3,
+    "ECS_TLS_FINGERPRINT": "",
 }
 
 #: what a status change does to the allocation's storage (issue 11)
@@ -74,6 +78,22 @@ class ECSSettings:
     key_rotation_minutes: int = 60
     usage_alert_percents: tuple[int, ...] = ()
     usage_alert_admin_digest: bool = False
+    breaker_failures: int = 3
+    #: SHA-256 of the ECS management certificate(s): "" (none), or host[:port] -> fingerprint ("*" for any)
+    tls_fingerprints: dict[str, str] = field(default_factory=dict)
+
+    def tls_fingerprint_for(self, base_url: str) -> str | None:
+        """The pinned fingerprint for this https endpoint (by host:port, then host, then "*"), else None."""
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(base_url)
+        if parts.scheme != "https" or not self.tls_fingerprints:
+            return None
+        host = parts.hostname or ""
+        for key in (f"{host}:{parts.port or 4443}", host, "*"):
+            if key in self.tls_fingerprints:
+                return self.tls_fingerprints[key]
+        return None
 
 
 def _raw(name: str) -> Any:
@@ -136,6 +156,28 @@ def _percents(raw: Any) -> tuple[int, ...]:
     if any(v < 1 or v > 1000 for v in values):
         raise SettingsError(f"ECS_USAGE_ALERT_PERCENTS must hold percentages between 1 and 1000, got {raw!r}")
     return tuple(values)
+def _fingerprint(value: Any) -> str:
+    text = str(value).replace(":", "").strip().lower()
+    if not re.fullmatch(r"[0-9a-f]{64}", text):
+        raise SettingsError("ECS_TLS_FINGERPRINT must be the SHA-256 of the ECS certificate (64 hex digits, colons "
+                            f"allowed), or a dict of host[:port] -> such a fingerprint; got {value!r}")
+    return text
+
+
+def _fingerprints(value: Any) -> dict[str, str]:
+    """One fingerprint for every endpoint, or one per host[:port] (several ECS clusters, one site)."""
+    if isinstance(value, dict):
+        return {str(host).strip().lower(): _fingerprint(fp) for host, fp in value.items()}
+    text = str(value or "").strip()
+    if not text:
+        return {}
+    if text.startswith("{"):
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            raise SettingsError(f"ECS_TLS_FINGERPRINT is not valid JSON: {text!r}") from None
+        return _fingerprints(parsed)
+    return {"*": _fingerprint(text)}
 
 
 def _collect(require_credentials: bool) -> tuple[dict[str, Any], list[str]]:
@@ -214,6 +256,9 @@ def _collect(require_credentials: bool) -> tuple[dict[str, Any], list[str]]:
     attempt("sync_concurrency", lambda: _number("ECS_SYNC_CONCURRENCY", _raw("ECS_SYNC_CONCURRENCY"), int, 1, 32))
     attempt("allow_http", lambda: _bool("ECS_ALLOW_HTTP", _raw("ECS_ALLOW_HTTP")))
     attempt("ldap_group_source", source)
+    attempt("breaker_failures", lambda: _number(
+        "ECS_BREAKER_FAILURES", _raw("ECS_BREAKER_FAILURES"), int, 1, 1000))
+    attempt("tls_fingerprints", lambda: _fingerprints(_raw("ECS_TLS_FINGERPRINT")))
     attempt("sync_schedule_minutes", lambda: _number(
         "ECS_SYNC_SCHEDULE_MINUTES", _raw("ECS_SYNC_SCHEDULE_MINUTES"), int, 1, 10080))
     return values, errors

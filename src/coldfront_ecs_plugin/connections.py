@@ -26,6 +26,7 @@ def client_for_endpoint(base_url: str, settings: conf.ECSSettings | None = None,
         timeout=settings.request_timeout,
         api_version=settings.client_version,
         pool_size=pool_size or settings.sync_concurrency,
+        tls_fingerprint=settings.tls_fingerprint_for(base_url),
     )
 
 

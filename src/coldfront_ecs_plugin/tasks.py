@@ -4,10 +4,16 @@ Why per endpoint: an endpoint is the unit that shares a login and a connection p
 whose load ECS operators care about; several qcluster workers (on several machines, with
 ColdFront's Redis broker) then sync several clusters at once. Task results are the report
 summary (no per-value changes: a big sync's list does not belong in the broker).
+
+A task whose sync had failures raises ``SyncFailed`` after its report is complete, so django-q
+stores it as failed (``success=False``, listed under failed tasks) with the report as the first
+part of its result. Each task bounds its own ECS reading below ``Q_CLUSTER["timeout"]`` (see
+``task_budget``), so a hung endpoint gives a report instead of a killed worker.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable
 
@@ -22,8 +28,36 @@ TASK_FUNC = "coldfront_ecs_plugin.tasks.sync_endpoint_task"
 TASK_GROUP = "ecs_sync"
 
 
+#: seconds kept for the database writes and the report, out of the django-q timeout
+WRITE_MARGIN_FRACTION = 0.25
+MIN_WRITE_MARGIN_S = 10.0
+
+
+class SyncFailed(RuntimeError):
+    """A queued sync finished with failures; the message is its JSON report (django-q's stored result)."""
+
+
+def task_budget(timeout: object | None = None) -> float | None:
+    """Seconds a task may spend reading ECS: the django-q timeout less a margin for the writes.
+
+    ``None`` when django-q has no timeout.  At ColdFront's 120 s that leaves 90 s.
+    """
+    if timeout is None:
+        from django.conf import settings
+
+        timeout = (getattr(settings, "Q_CLUSTER", None) or {}).get("timeout")
+    try:
+        seconds = float(timeout)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    if seconds <= 0:
+        return None
+    return max(1.0, seconds - max(MIN_WRITE_MARGIN_S, seconds * WRITE_MARGIN_FRACTION))
+
+
 def sync_endpoint_task(base_url: str, resource_ids: list[int] | None = None, dry_run: bool = False) -> dict:
-    """Sync the given resources (default: every ECS resource on ``base_url``); returns the summary."""
+    """Sync the given resources (default: every ECS resource on ``base_url``); returns the summary, or
+    raises ``SyncFailed`` carrying it when anything failed."""
     from coldfront.core.resource.models import Resource
 
     from .services.sync import group_by_endpoint, select_resources, sync_resources
@@ -34,11 +68,14 @@ def sync_endpoint_task(base_url: str, resource_ids: list[int] | None = None, dry
         settings = conf.load()
         groups, _errors = group_by_endpoint(select_resources(settings=settings)[0], settings)
         resources = groups.get(base_url, [])
-    report = sync_resources(resources, dry_run=dry_run)
+    report = sync_resources(resources, dry_run=dry_run, deadline_s=task_budget())
     summary = report.to_dict(with_changes=False)
     summary["endpoint"] = base_url
     logger.info("ecs_sync task %s: %d updated, %d unchanged, %d failed", base_url, report.updated,
                 report.unchanged, report.failed, extra=LOG)
+    if not summary["ok"]:
+        raise SyncFailed(f"ecs_sync {base_url}: {len(summary['failures'])} failure(s); report: "
+                         + json.dumps(summary, default=str))
     return summary
 
 

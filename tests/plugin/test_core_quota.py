@@ -59,6 +59,7 @@ def test_shrink_below_usage_is_refused_and_value_restored(world, provisioned):
     assert world.attr(provisioned, attributes.QUOTA_TB) == "2"
     [note] = world.notes(provisioned)
     assert "refusing to shrink" in note and "put back to 2" in note
+    assert "sampled by ECS up to" in note and "usage may lag" in note
 
 
 def test_bucket_failure_rolls_namespace_back(world, provisioned):

@@ -56,12 +56,21 @@ def _wait_for_tasks(db: Path, task_ids: list[str], timeout: float = 30.0) -> lis
     while time.monotonic() < deadline:
         with sqlite3.connect(db, timeout=10) as conn:
             marks = ",".join("?" * len(task_ids))
-            rows = conn.execute(f"SELECT id, success, name FROM django_q_task WHERE id IN ({marks})", task_ids)
+            rows = conn.execute(f"SELECT id, success, name, result FROM django_q_task WHERE id IN ({marks})",
+                                task_ids)
             rows = rows.fetchall()
         if len(rows) == len(task_ids):
             return rows
         time.sleep(0.3)
     raise AssertionError(f"qcluster did not finish {task_ids} within {timeout} s (got {rows})")
+
+
+def _unpickled(stored: str) -> object:
+    """django-q's result column (a django-picklefield: base64 of a pickle)."""
+    import base64
+    import pickle
+
+    return pickle.loads(base64.b64decode(stored))
 
 
 def _quota_values(db: Path) -> dict[str, str]:
@@ -75,15 +84,16 @@ def _quota_values(db: Path) -> dict[str, str]:
 
 
 @pytest.mark.slow
-def test_queue_fans_out_one_task_per_endpoint_to_a_real_qcluster(sim, tmp_path):
+def test_queue_fans_out_one_task_per_endpoint_to_a_real_qcluster(default_sim, tmp_path):
     _redis_or_skip()
+    sim = default_sim
     other = start_simulator(tmp_path / "ca2.pem")
     cluster = None
     try:
         layout = [(sim, [Alloc(0, f"qa-{k}", f"qa-{k}-bucket") for k in range(3)]),
-                  (other, [Alloc(0, f"qb-{k}", f"qb-{k}-bucket") for k in range(2)])]
+                  (other, [Alloc(0, f"qb-{k}", f"qb-{k}-bucket") for k in range(3)])]
         for handle, allocs in layout:
-            provision_on_sim(handle, allocs, quota_gb=2048)
+            provision_on_sim(handle, allocs[:2] if handle is other else allocs, quota_gb=2048)
         bundle = tmp_path / "bundle.pem"
         bundle.write_text(Path(sim.ca_path).read_text() + Path(other.ca_path).read_text())
         db = tmp_path / "qcluster.sqlite3"
@@ -103,8 +113,14 @@ def test_queue_fans_out_one_task_per_endpoint_to_a_real_qcluster(sim, tmp_path):
         assert len(task_ids) == 2  # one per endpoint
 
         rows = _wait_for_tasks(db, task_ids)
-        assert all(success for _id, success, _name in rows), rows
-        assert _quota_values(db) == {a.namespace: "2" for _h, allocs in layout for a in allocs}
+        # the endpoint whose qb-2 is missing on ECS ends as a failed task whose result is its report
+        outcome = {name.split()[-1]: (success, _unpickled(result)) for _id, success, name, result in rows}
+        assert outcome[sim.base_url][0] == 1, rows
+        success, result = outcome[other.base_url]
+        assert success == 0 and result.startswith(f"ecs_sync {other.base_url}: 1 failure(s); report: "), result
+        assert '"namespace": "qb-2"' in result
+        written = {a.namespace: "2" for _h, allocs in layout for a in allocs if a.namespace != "qb-2"}
+        assert _quota_values(db) == {**written, "qb-2": "1"}
     finally:
         if cluster is not None:
             cluster.terminate()

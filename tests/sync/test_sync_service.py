@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from coldfront_ecs_plugin import attributes
 from coldfront_ecs_plugin.services import sync_db
 from coldfront_ecs_plugin.services.sync import sync_resources, update_resource_usage
+from coldfront_ecs_plugin.services.sync_cost import PROFILE_SHAPES, measured_terms, run_cost
 from harness.simulator import start_simulator
 from harness.sync import GIB, history_rows, make_allocations, make_resource, provision_on_sim, resource_values, values
 
@@ -103,7 +104,8 @@ def test_failed_usage_read_keeps_old_usage(ecs_resource, sim):
     provision_on_sim(sim, allocs, usage_bytes=GIB)
     assert sync_resources().ok
     sim.set_usage(allocs[0].namespace, allocs[0].bucket, 9 * GIB)
-    sim.faults(endpoints={"POST /object/billing/buckets/{namespace}/info": 1.0,
+    sim.faults(endpoints={"POST /object/billing/namespace/info": 1.0,
+                          "POST /object/billing/buckets/{namespace}/info": 1.0,
                           "GET /object/billing/namespace/{namespace}/info": 1.0,
                           "GET /object/billing/buckets/{namespace}/{bucket}/info": 1.0}, kinds=["500"])
 
@@ -165,9 +167,16 @@ def test_allocation_without_a_binding_is_listed_as_unlinked_not_failed(ecs_resou
     assert values(a.pk)[TB] == ("1", 0.0)  # nothing derived from the title, nothing read or written
 
 
+def by_endpoint_delta(start: dict, end: dict) -> dict[str, int]:
+    return {k: v - start["by_endpoint"].get(k, 0) for k, v in end["by_endpoint"].items()}
+
+
 def test_counts_http_logins_history(ecs_resource, sim):
+    """Each run costs exactly what the README's formula says, term by term, on every profile."""
     allocs = make_allocations(ecs_resource, 20, quota_tb="1")
     provision_on_sim(sim, allocs)
+    shape = PROFILE_SHAPES[sim.control("GET", "/_sim/state")["profile"]]
+    expected = run_cost(namespaces_on_ecs=20, wanted=20, **shape).to_dict()
     before = sim.stats()
 
     first = sync_resources()
@@ -178,8 +187,11 @@ def test_counts_http_logins_history(ecs_resource, sim):
 
     assert first.ok and second.ok
     for start, end in ((before, mid), (mid, after)):
-        assert (end["requests"] - start["requests"]) / 20 <= 2.05
+        assert measured_terms(by_endpoint_delta(start, end)) == expected
+        assert end["requests"] - start["requests"] == expected["total"]
         assert end["logins"] - start["logins"] == 1
+    if shape["listing_has_quotas"]:
+        assert expected["total"] / 20 <= 0.35  # 7 requests for 20 allocations
     assert after["active_tokens"] == 0  # logged out
     assert second.history_rows == 0 and history_rows() == rows
 

@@ -64,10 +64,12 @@ def _sizes(tb: float, settings: conf.ECSSettings) -> tuple[int, int]:
     return block, units.notification_gb(block, settings.quota_notification_percent)
 
 
-def _usage_bytes(client, namespace: str) -> int:
-    """The namespace's total usage over all its buckets, from namespace billing."""
+def _usage_bytes(client, namespace: str) -> tuple[int, str]:
+    """The namespace's total usage over all its buckets, from namespace billing, and how old it is."""
     try:
-        return int(client.get_namespace_usage(namespace, include_buckets=False).size_bytes)
+        usage = client.get_namespace_usage(namespace, include_buckets=False)
+        till = usage.uptodate_till or usage.sample_time
+        return int(usage.size_bytes), f"sampled by ECS up to {till.isoformat()}" if till else "as ECS sampled it"
     except ECSError as exc:
         raise QuotaChangeError(f"could not read the usage of namespace {namespace!r} from ECS billing: {exc}") from exc
 
@@ -95,12 +97,13 @@ def apply_quota(client, namespace: str, buckets: Iterable[str], tb: float, setti
     except ECSError as exc:
         raise QuotaChangeError(f"could not read the quota of namespace {namespace!r}: {exc}") from exc
     grows = not old.unlimited and block >= old.block_size_gb
-    used = None if grows else _usage_bytes(client, namespace)  # only a shrink can cut below usage
+    used, sampled = (None, "") if grows else _usage_bytes(client, namespace)  # only a shrink can cut below usage
     if used is not None and used > units.gb_to_bytes(block):
         raise QuotaChangeError(
             f"refusing to shrink namespace {namespace!r} to {units.format_tb(tb)} TB: it already holds "
-            f"{units.format_tb(units.bytes_to_tb(used), 3)} TB ({used} bytes) over all its buckets; free space "
-            "first or choose a larger quota (ECS billing may lag a few minutes behind writes)"
+            f"{units.format_tb(units.bytes_to_tb(used), 3)} TB ({used} bytes) over all its buckets ({sampled}: "
+            "usage may lag a few minutes behind writes, so it may hold more now); free space first or choose a "
+            "larger quota"
         )
     try:
         client.set_namespace_quota(namespace, block, notify)

@@ -28,6 +28,7 @@ from ..endpoints import EndpointError, parse_endpoint
 from . import lifecycle
 from .hooks import after_sync
 from .provisioning import recover_stale
+from .sync_breaker import SKIPPED_PREFIX
 from .sync_db import (
     AttributeTypes,
     Readings,
@@ -37,7 +38,7 @@ from .sync_db import (
     load_unlinked,
     mark_synced,
 )
-from .sync_read import EndpointReading, read_endpoint
+from .sync_read import EndpointReading, Progress, read_endpoint
 from .sync_report import Failure, ResourceReport, SyncReport
 
 logger = logging.getLogger(__name__)
@@ -119,6 +120,32 @@ def _check_clusters(reading: EndpointReading, targets: ResourceTargets) -> None:
                             "Point the resource back, or re-link the allocation with manage.py ecs_link")
 
 
+def _one_line_each(report: ResourceReport, unresponsive: str | None) -> None:
+    """One failure per allocation (its reasons joined), and one for all the allocations the circuit
+    breaker skipped: the report's failure count is then the number of lines it prints."""
+    reasons: dict[int, list[str]] = {}
+    names: dict[int, Failure] = {}
+    kept: list[Failure] = []
+    for failure in report.failures:
+        if failure.allocation_id is None:
+            kept.append(failure)
+            continue
+        names.setdefault(failure.allocation_id, failure)
+        found = reasons.setdefault(failure.allocation_id, [])
+        if failure.reason not in found:
+            found.append(failure.reason)
+    skipped = [pk for pk, found in reasons.items() if all(r.startswith(SKIPPED_PREFIX) for r in found)]
+    for pk, found in reasons.items():
+        if pk not in skipped:
+            first = names[pk]
+            kept.append(Failure("; ".join(found), pk, first.namespace, first.bucket))
+    kept = [f for f in kept if not (skipped and f.reason.startswith(SKIPPED_PREFIX))]
+    if skipped:
+        report.skipped = len(skipped)
+        kept.append(Failure(f"{len(skipped)} allocation(s) (and any capacity read) {unresponsive or SKIPPED_PREFIX}"))
+    report.failures = kept
+
+
 def _apply_endpoint(reading: EndpointReading, group: list[tuple[object, ResourceTargets, ResourceReport]],
                     types: AttributeTypes, dry_run: bool) -> None:
     """Main thread: write what one endpoint said into each of its resources."""
@@ -145,13 +172,20 @@ def _apply_endpoint(reading: EndpointReading, group: list[tuple[object, Resource
             logger.exception("ecs_sync: writing resource %s failed", resource.name, extra=LOG)
             report.fail(f"writing to the database failed: {type(exc).__name__}: {exc}")
             continue
+        finally:
+            _one_line_each(report, reading.unresponsive)
         logger.info("ecs_sync %s: %d updated, %d unchanged, %d failed%s", resource.name, report.updated,
                     report.unchanged, report.failed, " (dry run)" if dry_run else "", extra=LOG)
 
 
 def sync_resources(resources: Iterable | None = None, *, dry_run: bool = False,
-                   resource_names: Iterable[str] | None = None, concurrency: int | None = None) -> SyncReport:
-    """Sync the given resources (default: every ECS resource); never raises for ECS or data problems."""
+                   resource_names: Iterable[str] | None = None, concurrency: int | None = None,
+                   deadline_s: float | None = None, progress: Progress | None = None) -> SyncReport:
+    """Sync the given resources (default: every ECS resource); never raises for ECS or data problems.
+
+    ``deadline_s`` bounds each endpoint's ECS reading (a queued task must end before django-q kills
+    it); ``progress(endpoint, namespaces read, of, seconds)`` is called from reader threads.
+    """
     report = SyncReport(dry_run=dry_run)
     try:
         settings = conf.load()
@@ -185,14 +219,15 @@ def sync_resources(resources: Iterable | None = None, *, dry_run: bool = False,
             report.unlinked.extend(load_unlinked(resource))
             plan.setdefault(base_url, []).append((resource, load_targets(resource.pk), resource_report))
     _run_endpoints(plan, settings, types, report, dry_run=dry_run,
-                   concurrency=concurrency or settings.sync_concurrency)
+                   concurrency=concurrency or settings.sync_concurrency, deadline_s=deadline_s, progress=progress)
     after_sync(report)
     return report
 
 
 def _run_endpoints(plan: dict[str, list[tuple[object, ResourceTargets, ResourceReport]]],
                    settings: conf.ECSSettings, types: AttributeTypes, report: SyncReport, *,
-                   dry_run: bool, concurrency: int) -> None:
+                   dry_run: bool, concurrency: int, deadline_s: float | None = None,
+                   progress: Progress | None = None) -> None:
     """Read the endpoints in parallel; apply each on this thread as soon as it is read."""
     from ..connections import client_for_endpoint
 
@@ -204,7 +239,8 @@ def _run_endpoints(plan: dict[str, list[tuple[object, ResourceTargets, ResourceR
         for _resource, targets, _report in plan[base_url]:
             for namespace, buckets in targets.wanted().items():
                 wanted.setdefault(namespace, set()).update(buckets)
-        return read_endpoint(base_url, wanted, concurrency=concurrency,
+        return read_endpoint(base_url, wanted, concurrency=concurrency, breaker_failures=settings.breaker_failures,
+                             deadline_s=deadline_s, progress=progress,
                              client_factory=lambda: client_for_endpoint(base_url, settings, pool_size=concurrency))
 
     with ThreadPoolExecutor(max_workers=len(plan), thread_name_prefix="ecs-endpoint") as pool:
@@ -212,10 +248,22 @@ def _run_endpoints(plan: dict[str, list[tuple[object, ResourceTargets, ResourceR
         for future in as_completed(futures):
             base_url = futures.pop(future)
             reading = future.result()
-            report.endpoints[base_url] = {"requests": reading.requests, "seconds": round(reading.seconds, 3),
-                                          "quota_source": reading.quota_source, "error": reading.error}
+            report.endpoints[base_url] = _endpoint_summary(reading)
+            report.notes.extend(reading.fallbacks)
             _apply_endpoint(reading, plan.pop(base_url), types, dry_run)
             del reading, future
+
+
+def _endpoint_summary(reading: EndpointReading) -> dict:
+    """The endpoint's line in the report: cost, sources, how old its usage is, whether it was cut short."""
+    from django.utils import timezone
+
+    till = reading.usage_uptodate_till
+    return {"requests": reading.requests, "seconds": round(reading.seconds, 3), "quota_source": reading.quota_source,
+            "usage_source": reading.usage_source, "fallbacks": list(reading.fallbacks),
+            "usage_uptodate_till": till.isoformat() if till else None,
+            "usage_age_s": round((timezone.now() - till).total_seconds(), 1) if till else None,
+            "unresponsive": reading.unresponsive, "skipped_calls": reading.skipped_calls, "error": reading.error}
 
 
 def update_resource_usage(resource) -> ResourceReport:

@@ -4,19 +4,21 @@ Why a separate phase: reads are slow (network) and parallel, writes are fast and
 thread (SQLite). One ``ECSClient`` per endpoint means one login per run; its pool of
 ``concurrency`` connections is shared by a bounded thread pool.
 
-Request budget per allocation (each allocation has its own namespace): one bulk bucket-billing
-POST for the namespace's buckets, plus its quota from the namespace *listing* when ECS includes
-quotas there (one page per 100 namespaces); when the listing lacks quotas, one quota GET per
-namespace. A read that fails is recorded as an error for that namespace/bucket only; it never
-becomes a zero.
+Cost of a run, per endpoint (see the README, "Performance"): 2 (login, logout) + 1 (local VDC) +
+1 (capacity) + listing pages (1,000 namespaces each) + quota reads (none when the listing carries
+quotas; else one per namespace, as ``allocated_tb`` sums every namespace) + billing calls (one per
+100 wanted namespaces with bulk namespace billing; see ``sync_usage`` for the fallbacks). A read
+that fails is recorded as an error for that namespace/bucket only; it never becomes a zero. A
+hung endpoint is cut short by ``sync_breaker``; ``deadline_s`` bounds the whole reading.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Collection, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -24,14 +26,18 @@ from django.utils import timezone
 
 from .. import attributes
 from ..ecs import Capacity, ECSBadRequest, ECSClient, ECSError, ECSNotFound, Quota
+from .sync_breaker import Breaker, EndpointUnresponsive
+from .sync_tasks import TaskSet
+from .sync_usage import MODE_NAMES, UsageReader, oldest
 
 logger = logging.getLogger(__name__)
 LOG = {"category": attributes.LOG_CATEGORY}
 
-#: buckets per bulk billing request (ECS takes a list; keep bodies reasonable)
-BULK_BILLING_CHUNK = 100
-#: namespace listing page size (ECS's maximum is undocumented; python-ecsclient uses 100)
-LISTING_PAGE_SIZE = 100
+#: namespace listing page size; an ECS that refuses it is asked again with ``SMALL_PAGE``
+LISTING_PAGE_SIZE = 1000
+SMALL_PAGE = 100
+
+Progress = Callable[[str, int, int, float], None]  # (endpoint, namespaces read, of, seconds)
 
 
 @dataclass
@@ -49,16 +55,32 @@ class EndpointReading:
     usages: dict[tuple[str, str], int] = field(default_factory=dict)  # (namespace, bucket) -> bytes
     usage_errors: dict[tuple[str, str], str] = field(default_factory=dict)
     quota_source: str = ""
+    usage_source: str = ""
+    #: "this ECS has no <call>" notes, one per fallback (once per endpoint per run)
+    fallbacks: list[str] = field(default_factory=list)
+    #: the oldest ``uptodate_till`` (else ``sample_time``) of the usage read: how far billing may lag
+    usage_uptodate_till: datetime | None = None
+    #: set when the circuit breaker opened: why the remaining reads were skipped
+    unresponsive: str | None = None
+    skipped_calls: int = 0
     #: every namespace the listing named (allocated_tb sums all of them); None when the listing failed
     listed: set[str] | None = None
     listing_error: str | None = None
     cluster_id: str = ""  # the local VDC id; "" when this ECS does not say
     requests: int = 0
     seconds: float = 0.0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def record_usage(self, namespace: str, bucket: str, size: int, uptodate_till: datetime | None) -> None:
+        with self._lock:
+            self.usages[(namespace, bucket)] = size
+            self.usage_uptodate_till = oldest(self.usage_uptodate_till, uptodate_till)
 
 
 def describe_error(exc: BaseException, what: str) -> str:
     """A message an admin can act on, never a stack trace."""
+    if isinstance(exc, EndpointUnresponsive):
+        return str(exc)
     if isinstance(exc, ECSNotFound):
         return f"{what} not found on ECS"
     if isinstance(exc, ECSError):
@@ -66,143 +88,127 @@ def describe_error(exc: BaseException, what: str) -> str:
     return f"reading {what} failed: {type(exc).__name__}: {exc}"
 
 
-class _UsageReader:
-    """Bulk bucket billing, falling back to namespace billing when this ECS lacks the bulk call."""
+class _Reads:
+    """The quota and capacity reads of one endpoint, each through the breaker."""
 
-    def __init__(self, client: ECSClient, reading: EndpointReading) -> None:
-        self.client = client
-        self.reading = reading
-        self.bulk_supported = True
-        self._lock = threading.Lock()
+    def __init__(self, client: ECSClient, reading: EndpointReading, breaker: Breaker, tasks: TaskSet) -> None:
+        self.client, self.reading, self.breaker, self.tasks = client, reading, breaker, tasks
 
-    def read(self, namespace: str, buckets: Collection[str]) -> None:
-        wanted = sorted(set(buckets))
+    def capacity(self) -> None:
         try:
-            found = self._bulk(namespace, wanted)
+            self.reading.capacity = self.breaker.call(self.client.get_capacity)
         except Exception as exc:
-            message = describe_error(exc, f"usage of namespace {namespace!r}")
-            for bucket in wanted:
-                self._error(namespace, bucket, message)
-            return
-        for bucket in wanted:
-            size = found.get(bucket)
-            if size is None:  # missing from the bulk answer: ask for it alone (ECS practice)
-                size = self._single(namespace, bucket)
-            if size is not None:
-                self.reading.usages[(namespace, bucket)] = size
+            self.reading.capacity_error = describe_error(exc, "cluster capacity")
+            logger.warning("ECS %s: %s", self.reading.base_url, self.reading.capacity_error, extra=LOG)
 
-    def _bulk(self, namespace: str, buckets: list[str]) -> dict[str, int]:
-        if self.bulk_supported:
-            try:
-                sizes: dict[str, int] = {}
-                for start in range(0, len(buckets), BULK_BILLING_CHUNK):
-                    chunk = buckets[start:start + BULK_BILLING_CHUNK]
-                    for name, usage in self.client.get_bucket_usages(namespace, chunk).items():
-                        sizes[name] = int(usage.size_bytes)
-                return sizes
-            except ECSBadRequest as exc:  # pre-3.2 ECS: no bulk bucket billing
-                if exc.http_status not in (404, 405, 415, 501):
-                    raise
-                with self._lock:
-                    self.bulk_supported = False
-                logger.info("ECS %s has no bulk bucket billing; using namespace billing", self.reading.base_url,
-                            extra=LOG)
-        usage = self.client.get_namespace_usage(namespace, include_buckets=True)
-        return {name: int(b.size_bytes) for name, b in usage.buckets.items() if name in set(buckets)}
-
-    def _single(self, namespace: str, bucket: str) -> int | None:
+    def quota(self, namespace: str) -> None:
         try:
-            return int(self.client.get_bucket_usage(namespace, bucket).size_bytes)
+            self.reading.quotas[namespace] = self.breaker.call(self.client.get_namespace_quota, namespace)
         except Exception as exc:
-            self._error(namespace, bucket, describe_error(exc, f"bucket {bucket!r}"))
-            return None
+            message = describe_error(exc, f"namespace {namespace!r}")
+            self.reading.quota_errors[namespace] = message
+            logger.warning("ECS %s: %s", self.reading.base_url, message, extra=LOG)
 
-    def _error(self, namespace: str, bucket: str, message: str) -> None:
-        self.reading.usage_errors[(namespace, bucket)] = message
-        logger.warning("ECS %s: %s", self.reading.base_url, message, extra=LOG)
+    def _listing(self) -> dict[str, Quota | None]:
+        """Every namespace and its quota when the listing carries it; smaller pages if ECS refuses big ones."""
+        try:
+            return {ns.name: ns.quota for ns in self.client.list_namespaces(page_size=LISTING_PAGE_SIZE)}
+        except ECSBadRequest:
+            return {ns.name: ns.quota for ns in self.client.list_namespaces(page_size=SMALL_PAGE)}
 
-
-def _get_quota(client: ECSClient, reading: EndpointReading, namespace: str) -> None:
-    try:
-        reading.quotas[namespace] = client.get_namespace_quota(namespace)
-    except Exception as exc:
-        message = describe_error(exc, f"namespace {namespace!r}")
-        reading.quota_errors[namespace] = message
-        logger.warning("ECS %s: %s", reading.base_url, message, extra=LOG)
-
-
-def _read_capacity(client: ECSClient, reading: EndpointReading) -> None:
-    try:
-        reading.capacity = client.get_capacity()
-    except Exception as exc:
-        reading.capacity_error = describe_error(exc, "cluster capacity")
-        logger.warning("ECS %s: %s", reading.base_url, reading.capacity_error, extra=LOG)
-
-
-def _read_quotas(client: ECSClient, reading: EndpointReading, pool: ThreadPoolExecutor,
-                 namespaces: Collection[str]) -> list[Future]:
-    """Runs in a worker: the whole listing (``allocated_tb`` needs every namespace's quota), then
-    per-namespace GETs for what it did not answer (older ECS lists only id and name)."""
-    try:
-        listed = {ns.name: ns.quota for ns in client.list_namespaces(page_size=LISTING_PAGE_SIZE)}
-        reading.listed = set(listed)
-        found = {name: quota for name, quota in listed.items() if quota is not None}
-        remaining = (set(listed) - set(found)) | (set(namespaces) - set(listed))
-        reading.quota_source = "listing" if found or not listed else "per-namespace"
-    except Exception as exc:
-        reading.listing_error = describe_error(exc, "the namespace listing")
-        logger.info("ECS %s: namespace listing failed (%s); reading quotas one by one", reading.base_url, exc,
-                    extra=LOG)
-        found, remaining = {}, set(namespaces)
-        reading.quota_source = "per-namespace"
-    reading.quotas.update(found)
-    return [pool.submit(_get_quota, client, reading, ns) for ns in sorted(remaining)]
+    def quotas(self, namespaces: Collection[str]) -> None:
+        """The listing (``allocated_tb`` needs every namespace's quota, so it is always read); then a quota
+        GET for each namespace it did not answer: all of them on an ECS whose listing carries no quotas,
+        and wanted namespaces it did not name."""
+        reading = self.reading
+        try:
+            listed = self.breaker.call(self._listing)
+            reading.listed = set(listed)
+            found = {name: quota for name, quota in listed.items() if quota is not None}
+            remaining = (set(listed) - set(found)) | (set(namespaces) - set(listed))
+            reading.quota_source = "listing" if found or not listed else "per-namespace"
+        except Exception as exc:
+            reading.listing_error = describe_error(exc, "the namespace listing")
+            logger.info("ECS %s: namespace listing failed (%s); reading quotas one by one", reading.base_url, exc,
+                        extra=LOG)
+            found, remaining = {}, set(namespaces)
+            reading.quota_source = "per-namespace"
+        reading.quotas.update(found)
+        for ns in sorted(remaining):
+            self.tasks.submit(self.quota, ns)
 
 
-def _read_cluster(client: ECSClient, reading: EndpointReading) -> None:
+def _read_cluster(client: ECSClient, reading: EndpointReading, breaker: Breaker) -> None:
     from .cluster import cluster_identity
 
     try:
-        reading.cluster_id = cluster_identity(client)
+        reading.cluster_id = breaker.call(cluster_identity, client)
     except Exception as exc:
         reading.error = describe_error(exc, "the cluster identity (local VDC)")
 
 
+def _login(client: ECSClient, reading: EndpointReading) -> bool:
+    """Once, up front: bad credentials fail the endpoint once, not per allocation."""
+    try:
+        client.login()
+    except Exception as exc:
+        reading.error = describe_error(exc, f"login to {reading.base_url}")
+        logger.error("ECS %s: %s", reading.base_url, reading.error, extra=LOG)
+        return False
+    return True
+
+
+def _counter(base_url: str, total: int, started: float, progress: Progress | None) -> Callable[[], None]:
+    """A thread-safe "one more namespace read" callback feeding ``progress``."""
+    lock, done = threading.Lock(), [0]
+
+    def one_more() -> None:
+        with lock:
+            done[0] += 1
+            count = done[0]
+        if progress is not None:
+            progress(base_url, count, total, time.monotonic() - started)
+
+    return one_more
+
+
 def read_endpoint(base_url: str, wanted: Mapping[str, Collection[str]], *,
-                  client_factory: Callable[[], ECSClient], concurrency: int) -> EndpointReading:
+                  client_factory: Callable[[], ECSClient], concurrency: int, breaker_failures: int = 3,
+                  deadline_s: float | None = None, progress: Progress | None = None) -> EndpointReading:
     """Read capacity, the quotas of ``wanted``'s namespaces and the usage of its buckets.
 
-    ``wanted`` maps namespace → bucket names. Never raises: failures land in the reading.
+    ``wanted`` maps namespace → bucket names; ``deadline_s`` bounds every request of the reading
+    (logout included). Never raises: failures land in the reading.
     """
-    import time
-
     started = time.monotonic()
     reading = EndpointReading(base_url)
+    breaker = Breaker(breaker_failures)
     client = client_factory()
     try:
-        client.login()  # once, up front: bad credentials fail the endpoint once, not per allocation
-    except Exception as exc:
-        reading.error = describe_error(exc, f"login to {base_url}")
-        logger.error("ECS %s: %s", base_url, reading.error, extra=LOG)
-        client.close()
-        reading.requests = client.request_count
-        return reading
-    _read_cluster(client, reading)
-    if reading.error is not None:
-        client.close()
-        reading.requests = client.request_count
-        return reading
-    try:
-        with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="ecs-sync") as pool:
-            usage = _UsageReader(client, reading)
-            futures: list[Future] = [pool.submit(_read_capacity, client, reading)]
-            quota_job = pool.submit(_read_quotas, client, reading, pool, list(wanted))
-            futures.extend(pool.submit(usage.read, ns, buckets) for ns, buckets in wanted.items())
-            futures.extend(quota_job.result())
-            for future in futures:
-                future.result()
+        with client.deadline(deadline_s if deadline_s is not None else 10**9):
+            try:
+                if _login(client, reading):
+                    _read_cluster(client, reading, breaker)
+                if reading.error is None:
+                    _read_all(client, reading, breaker, wanted, concurrency,
+                              _counter(base_url, len(wanted), started, progress))
+            finally:
+                client.close()
     finally:
-        client.close()
         reading.requests = client.request_count
         reading.seconds = time.monotonic() - started
+        reading.unresponsive, reading.skipped_calls = breaker.reason, breaker.skipped
     return reading
+
+
+def _read_all(client: ECSClient, reading: EndpointReading, breaker: Breaker, wanted: Mapping[str, Collection[str]],
+              concurrency: int, one_more: Callable[[], None]) -> None:
+    with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="ecs-sync") as pool:
+        tasks = TaskSet(pool)
+        reads = _Reads(client, reading, breaker, tasks)
+        usage = UsageReader(client, reading, breaker, tasks, one_more)
+        tasks.submit(reads.capacity)
+        tasks.submit(reads.quotas, list(wanted))
+        usage.start({ns: set(buckets) for ns, buckets in wanted.items()})
+        tasks.wait()
+        reading.usage_source = MODE_NAMES[usage.mode]

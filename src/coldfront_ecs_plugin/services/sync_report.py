@@ -55,7 +55,8 @@ class ResourceReport:
     allocations: int = 0
     updated: int = 0
     unchanged: int = 0
-    failed: int = 0
+    failed: int = 0  # allocations not synced, skipped ones included
+    skipped: int = 0  # of which not read at all: the endpoint was unresponsive (one failure line for all)
     changes: list[Change] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -82,6 +83,7 @@ class ResourceReport:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "failed": self.failed,
+            "skipped": self.skipped,
             "resource_failed": self.resource_failed,
             "history_rows": self.history_rows,
             "failures": [asdict(f) for f in self.failures],
@@ -118,8 +120,19 @@ class SyncReport:
 
     @property
     def failed(self) -> int:
-        """Allocations that failed, plus failed resources and run-level failures."""
-        return sum(r.failed + int(r.resource_failed) for r in self.resources) + len(self.failures)
+        """Failure lines: one per failed allocation, per resource-level failure (the allocations an
+        unresponsive endpoint skipped are one) and per run-level failure; what ``ecs_sync`` prints."""
+        return len(self.all_failures())
+
+    @property
+    def skipped(self) -> int:
+        return sum(r.skipped for r in self.resources)
+
+    @property
+    def usage_uptodate_till(self) -> str | None:
+        """The oldest billing sample any endpoint answered with (ISO 8601): how far usage may lag."""
+        found = [e["usage_uptodate_till"] for e in self.endpoints.values() if e.get("usage_uptodate_till")]
+        return min(found) if found else None
 
     @property
     def ok(self) -> bool:
@@ -128,6 +141,11 @@ class SyncReport:
     @property
     def history_rows(self) -> int:
         return sum(r.history_rows for r in self.resources)
+
+    @property
+    def usage_age_s(self) -> float | None:
+        ages = [e["usage_age_s"] for e in self.endpoints.values() if e.get("usage_age_s") is not None]
+        return max(ages) if ages else None
 
     def all_failures(self) -> list[tuple[str, Failure]]:
         found = [("", f) for f in self.failures]
@@ -142,8 +160,11 @@ class SyncReport:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "failed": self.failed,
+            "skipped": self.skipped,
             "history_rows": self.history_rows,
-            "failures": [asdict(f) for f in self.failures],
+            "usage_uptodate_till": self.usage_uptodate_till,
+            "usage_age_s": self.usage_age_s,
+            "failures": [{"resource": name or None, **asdict(f)} for name, f in self.all_failures()],
             "endpoints": self.endpoints,
             "unlinked": list(self.unlinked),
             "notes": list(self.notes),

@@ -3,11 +3,32 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 
 from django.core.management.base import BaseCommand, CommandError
 
 from ...services.sync import sync_resources
 from ...services.sync_report import SyncReport
+
+PROGRESS_EVERY_S = 1.0
+
+
+class Progress:
+    """Per-endpoint progress on stderr (a terminal only): at most one line per endpoint per second."""
+
+    def __init__(self, write) -> None:
+        self.write = write
+        self._last: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, endpoint: str, done: int, total: int, seconds: float) -> None:
+        now = time.monotonic()
+        with self._lock:
+            if done < total and now - self._last.get(endpoint, 0.0) < PROGRESS_EVERY_S:
+                return
+            self._last[endpoint] = now
+            self.write(f"{endpoint}: {done}/{total} namespace(s) read, {seconds:.1f} s")
 
 
 class Command(BaseCommand):
@@ -26,7 +47,9 @@ class Command(BaseCommand):
         if options["queue"]:
             self._queue(options)
             return
-        report = sync_resources(dry_run=options["dry_run"], resource_names=options["resource"] or None)
+        progress = Progress(self.stderr.write) if self.stderr.isatty() and options["verbosity"] > 0 else None
+        report = sync_resources(dry_run=options["dry_run"], resource_names=options["resource"] or None,
+                                progress=progress)
         if options["json"]:
             self.stdout.write(json.dumps(report.to_dict(), indent=None, default=str))
         else:
@@ -44,6 +67,19 @@ class Command(BaseCommand):
             self.stdout.write(f"queued {len(task_ids)} ecs_sync task(s), one per ECS endpoint: {', '.join(task_ids)}")
 
     def _print(self, report: SyncReport, *, verbosity: int) -> None:
+        if verbosity > 0:
+            self._print_details(report, verbosity)
+            style = self.style.SUCCESS if report.ok else self.style.ERROR
+            what = "dry run, nothing written" if report.dry_run else "written"
+            updated = f"{report.updated} would update" if report.dry_run else f"{report.updated} updated"
+            skipped = f" ({report.skipped} allocation(s) skipped)" if report.skipped else ""
+            self.stdout.write(style(f"ecs_sync ({what}): {updated}, {report.unchanged} unchanged, "
+                                    f"{report.failed} failed{skipped}"))
+        for resource_name, failure in report.all_failures():
+            where = f"{resource_name}: " if resource_name else ""
+            self.stdout.write(self.style.ERROR(f"  FAILED {where}{failure.describe()}"))
+
+    def _print_details(self, report: SyncReport, verbosity: int) -> None:
         prefix = "would change" if report.dry_run else "changed"
         for resource in report.resources:
             self.stdout.write(f"{resource.name} ({resource.endpoint or 'no endpoint'}): {resource.allocations} "
@@ -53,11 +89,12 @@ class Command(BaseCommand):
             if verbosity > 1 or report.dry_run:
                 for note in resource.notes:
                     self.stdout.write(f"  note: {note}")
-        failures = report.all_failures()
-        style = self.style.SUCCESS if report.ok else self.style.ERROR
-        what = "dry run, nothing written" if report.dry_run else "written"
-        self.stdout.write(style(f"ecs_sync ({what}): {report.updated} updated, {report.unchanged} unchanged, "
-                                f"{report.failed} failed"))
-        for resource_name, failure in failures:
-            where = f"{resource_name}: " if resource_name else ""
-            self.stdout.write(self.style.ERROR(f"  FAILED {where}{failure.describe()}"))
+        for base_url, stats in report.endpoints.items():
+            age = stats.get("usage_age_s")
+            sampled = (f"; usage as ECS sampled it up to {stats['usage_uptodate_till']} ({age:.0f} s old)"
+                       if age is not None else "")
+            self.stdout.write(f"endpoint {base_url}: {stats['requests']} request(s), {stats['seconds']} s, quotas "
+                              f"from {stats['quota_source'] or '-'}, usage from {stats['usage_source'] or '-'}"
+                              f"{sampled}")
+        for note in report.notes:
+            self.stdout.write(f"note: {note}")

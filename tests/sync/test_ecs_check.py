@@ -1,0 +1,107 @@
+"""manage.py ecs_check: one line per check, --json, exit status 1 on any failure, and the TLS advice."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import ssl
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from coldfront_ecs_plugin import attributes
+from harness.simulator import start_simulator
+from harness.sync import ecs_client, make_resource
+from harness.world import set_resource_attr
+from sync.conftest import profile_sim
+
+pytestmark = pytest.mark.django_db
+CHECKS = ["settings", "url", "tls", "login", "replication group", "vdc", "listing", "billing", "logout"]
+
+
+def check(*args: str) -> tuple[dict, int]:
+    out = io.StringIO()
+    try:
+        call_command("ecs_check", "--json", *args, stdout=out)
+        return json.loads(out.getvalue()), 0
+    except CommandError as exc:
+        return json.loads(out.getvalue()), exc.returncode
+
+
+def ecs_resource_on(sim, name: str = "ECS checked"):
+    resource = make_resource(name, sim.host_port)
+    set_resource_attr(resource, attributes.REPLICATION_GROUP, "rg1")
+    return resource
+
+
+def test_a_working_resource_passes_every_check_and_releases_its_token(ecs_types, default_sim):
+    ecs_resource_on(default_sim)
+    tokens = default_sim.stats()["active_tokens"]
+
+    data, status = check()
+
+    assert status == 0 and data["ok"], data
+    assert [c["check"] for c in data["checks"]] == CHECKS
+    assert {c["status"] for c in data["checks"]} == {"ok"}
+    billing = next(c for c in data["checks"] if c["check"] == "billing")
+    assert "bulk namespace billing" in billing["detail"]
+    assert default_sim.stats()["active_tokens"] == tokens
+
+
+def test_one_line_per_check_and_exit_status_one(ecs_types, default_sim, settings):
+    ecs_resource_on(default_sim)
+    settings.ECS_PASS = "wrong"
+    out = io.StringIO()
+    with pytest.raises(CommandError) as raised:
+        call_command("ecs_check", stdout=out)
+    assert raised.value.returncode == 1
+    lines = out.getvalue().splitlines()
+    assert [line.split()[0] for line in lines] == ["OK", "OK", "OK", "FAIL"]
+    assert "ECS_USER and ECS_PASS" in lines[-1]
+
+
+def test_old_ecs_capabilities_are_reported(ecs_types, profile_sims, tmp_path_factory):
+    sim = profile_sim("ecs-3.1", profile_sims, tmp_path_factory)
+    ecs_resource_on(sim)
+    with ecs_client(sim) as client:  # one namespace, so the listing's shape is known
+        client.create_namespace("probe-ns", replication_group_id=client.replication_group_id("rg1"))
+
+    data, status = check()
+
+    assert status == 0, data
+    by = {c["check"]: c for c in data["checks"]}
+    assert "carries no quotas" in by["listing"]["detail"]
+    assert by["billing"]["status"] == "warn"
+    assert by["billing"]["detail"] == ("ecs_sync reads usage with namespace billing (no bulk namespace billing, "
+                                       "no bulk bucket billing)")
+
+
+def test_missing_replication_group_and_unknown_resource_fail(ecs_types, default_sim):
+    make_resource("ECS no group", default_sim.host_port)
+    data, status = check("--resource", "ECS no group", "--resource", "nope")
+    assert status == 1
+    failed = [c for c in data["checks"] if c["status"] == "fail"]
+    assert [c["check"] for c in failed] == ["resource", "replication group"]
+    assert "no resource named 'nope'" in failed[0]["detail"]
+
+
+def test_localhost_certificate_explains_and_pinning_fixes_it(ecs_types, tmp_path, settings):
+    sim = start_simulator(tmp_path / "ca.pem", "--tls-cert", "localhost")
+    try:
+        ecs_resource_on(sim, "ECS localhost cert")
+        settings.ECS_VERIFY_SSL = str(tmp_path / "ca.pem")  # the right CA, the wrong name
+        data, status = check()
+        assert status == 1
+        tls = next(c for c in data["checks"] if c["check"] == "tls")
+        der = ssl.get_server_certificate(("127.0.0.1", int(sim.host_port.split(":")[1])))
+        fingerprint = hashlib.sha256(ssl.PEM_cert_to_DER_cert(der)).hexdigest()
+        assert tls["status"] == "fail" and "CN=localhost" in tls["detail"]
+        assert f"ECS_TLS_FINGERPRINT = '{fingerprint}'" in tls["detail"]
+
+        settings.ECS_TLS_FINGERPRINT = fingerprint
+        data, status = check()
+        assert status == 0, data
+        assert "pinned" in next(c for c in data["checks"] if c["check"] == "tls")["detail"]
+    finally:
+        sim.stop()
