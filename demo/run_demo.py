@@ -3,7 +3,9 @@
 Starts the ECS simulator, builds a SQLite ColdFront, approves three storage requests through
 ColdFront's real approval view (so the plugin provisions them on the simulator), approves a
 quota change through the real change-request view, writes usage into the simulator, runs
-``ecs_sync`` and prints what ColdFront now shows.  Everything lives in ./demo-run/.
+``ecs_sync`` and prints what ColdFront now shows. Then a lab member creates an S3 secret key on
+the self-service page (``/ecs/s3/``), and ColdFront's daily task expires an allocation, which the
+plugin freezes (``ECS_ON_EXPIRE = "freeze"``). Everything lives in ./demo-run/.
 """
 
 from __future__ import annotations
@@ -19,12 +21,17 @@ from pathlib import Path
 
 import requests
 
+from s3_demo import expire_and_freeze, member_creates_key
+
 ROOT = Path(__file__).resolve().parents[1]
 RUN = ROOT / "demo-run"
 DB = RUN / "coldfront.sqlite3"
 CA = RUN / "ecs-simulator-ca.pem"
 LOCAL_SETTINGS = RUN / "local_settings.py"
-LOCAL_URLS = RUN / "local_urls.py"  # mounts the plugin's staff page at /ecs/ (ColdFront 1.1.8+: COLDFRONT_URLS)
+LOCAL_URLS = RUN / "local_urls.py"  # mounts the plugin's pages at /ecs/ (ColdFront 1.1.8+: COLDFRONT_URLS)
+SITE_TEMPLATES = RUN / "site_templates"  # the allocation page's S3 link (see the README, "S3 access for members")
+S3_ENDPOINT = "https://s3.ecs.example.org:9021"
+MEMBER = "emember"  # a lab member of the first project, who gets an S3 user
 ADMIN_PASSWORD = "demo-admin"  # a throwaway demo login, printed below on purpose
 
 PROJECTS = [
@@ -57,8 +64,15 @@ def configure_django(base_url: str) -> None:
         "ECS_PASS = 'ChangeMe'  # the simulator's default management login\n"
         f"ECS_VERIFY_SSL = {str(CA)!r}\n"
         "EMAIL_ENABLED = False\n"
+        "ECS_S3_USERS = True  # an S3 user for each member of a provisioned allocation\n"
+        "ECS_ON_EXPIRE = 'freeze'  # an expired allocation's storage: readable, nothing new written\n"
     )
+    LOCAL_URLS.write_text("from django.urls import include, path\n\n"
+                          "urlpatterns += [path('ecs/', include('coldfront_ecs_plugin.urls'))]\n")
+    shutil.copytree(ROOT / "src" / "coldfront_ecs_plugin" / "site_templates", SITE_TEMPLATES)
     os.environ.update({
+        "COLDFRONT_URLS": str(LOCAL_URLS),
+        "SITE_TEMPLATES": str(SITE_TEMPLATES),
         "DJANGO_SETTINGS_MODULE": "coldfront.config.settings",
         "COLDFRONT_CONFIG": str(LOCAL_SETTINGS),
         "DB_URL": f"sqlite:///{DB}",
@@ -111,7 +125,8 @@ def build_coldfront(base_url: str):
         name="ECS Object Storage", description="Dell EMC ECS (simulated)",
         resource_type=ResourceType.objects.get(name="Storage"),
     )
-    for name, value in ((attributes.URL, base_url.removeprefix("https://")), (attributes.REPLICATION_GROUP, "rg1")):
+    for name, value in ((attributes.URL, base_url.removeprefix("https://")), (attributes.REPLICATION_GROUP, "rg1"),
+                        (attributes.S3_ENDPOINT, S3_ENDPOINT)):
         ResourceAttribute.objects.create(
             resource=resource, value=value,
             resource_attribute_type=ResourceAttributeType.objects.get(name=name),
@@ -137,7 +152,19 @@ def build_coldfront(base_url: str):
         AllocationAttribute.objects.create(allocation=allocation, allocation_attribute_type=quota_type,
                                            value=str(quota_tb))
         allocations.append(allocation)
+    add_member(allocations[0], User.objects.create_user(MEMBER, f"{MEMBER}@example.org", "demo"))
     return admin, resource, allocations
+
+
+def add_member(allocation, user) -> None:
+    """A lab member on the project and the allocation (before approval: provisioning gives them an S3 user)."""
+    from coldfront.core.allocation.models import AllocationUser, AllocationUserStatusChoice
+    from coldfront.core.project.models import ProjectUser, ProjectUserRoleChoice, ProjectUserStatusChoice
+
+    ProjectUser.objects.create(project=allocation.project, user=user, role=ProjectUserRoleChoice.objects.get(
+        name="User"), status=ProjectUserStatusChoice.objects.get(name="Active"))
+    AllocationUser.objects.create(allocation=allocation, user=user,
+                                  status=AllocationUserStatusChoice.objects.get(name="Active"))
 
 
 def approve_through_coldfront(admin, allocations) -> None:
@@ -277,14 +304,14 @@ def main() -> int:
         with contextlib.suppress(SystemExit):  # exit status 1 means drift found: shown, not fatal
             call_command("ecs_reconcile")
         print_table(resource, allocations)
+        member_creates_key(MEMBER)
+        expire_and_freeze(allocations[2])
         print_ecs(base_url)
     finally:
         simulator.send_signal(signal.SIGTERM)
         simulator.wait(timeout=10)
-    LOCAL_URLS.write_text("from django.urls import include, path\n\n"
-                          "urlpatterns += [path('ecs/', include('coldfront_ecs_plugin.urls'))]\n")
-    env = (f"COLDFRONT_CONFIG={LOCAL_SETTINGS} COLDFRONT_URLS={LOCAL_URLS} DB_URL=sqlite:///{DB} "
-           "SECRET_KEY=demo-only-not-secret DEBUG=True")
+    env = (f"COLDFRONT_CONFIG={LOCAL_SETTINGS} COLDFRONT_URLS={LOCAL_URLS} SITE_TEMPLATES={SITE_TEMPLATES} "
+           f"DB_URL=sqlite:///{DB} SECRET_KEY=demo-only-not-secret DEBUG=True")
     print(f"""
 See the same data in ColdFront's web UI (usage gauges on each allocation page):
 
@@ -295,7 +322,9 @@ then log in at http://127.0.0.1:8000/user/login as admin / {ADMIN_PASSWORD} (or 
 open http://127.0.0.1:8000/allocation/{allocations[0].pk}/; allocation {allocations[-1].pk} shows why it was refused
 (the simulator is stopped; the pages only read the database).
 
-Staff page (capacity chart, bindings, drift report, usage CSV), as admin: http://127.0.0.1:8000/ecs/""")
+Staff page (capacity chart, bindings, drift report, usage CSV), as admin: http://127.0.0.1:8000/ecs/
+S3 access page, as the lab member {MEMBER} / demo (or any PI): http://127.0.0.1:8000/ecs/s3/
+(with the simulator stopped it says ECS cannot be reached; run `make demo` again to start over).""")
     return 0
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.browser import browser  # noqa: F401  (one Chromium per session, for every browser suite)
 from harness.simulator import SimulatorHandle, start_simulator
 
 

@@ -14,6 +14,7 @@ LDAP_DOMAIN = "ldap_domain"
 CAPACITY_TB = "capacity_tb"
 USED_TB = "used_tb"
 ALLOCATED_TB = "allocated_tb"
+S3_ENDPOINT = "s3_endpoint"
 
 # Allocation attributes
 NAMESPACE = "Namespace"
@@ -48,6 +49,7 @@ RESOURCE_ATTRIBUTES: tuple[ResourceAttributeSpec, ...] = (
     ResourceAttributeSpec(CAPACITY_TB, "Text", "Cluster provisioned capacity, TB (synced)"),
     ResourceAttributeSpec(USED_TB, "Text", "Cluster used capacity, TB (synced)"),
     ResourceAttributeSpec(ALLOCATED_TB, "Text", "Sum of namespace quotas on this endpoint, TB (synced)"),
+    ResourceAttributeSpec(S3_ENDPOINT, "Text", "S3 endpoint members use with their keys, e.g. https://s3.example.org:9021"),
 )
 
 ALLOCATION_ATTRIBUTES: tuple[AllocationAttributeSpec, ...] = (

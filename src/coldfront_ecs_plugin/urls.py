@@ -13,4 +13,6 @@ urlpatterns = [
     path("", views.OverviewView.as_view(), name="ecs-overview"),
     path("allocation/<int:pk>/", views.AllocationHistoryView.as_view(), name="ecs-allocation-history"),
     path("usage.csv", views.usage_csv, name="ecs-usage-csv"),
+    path("s3/", views.S3AccessView.as_view(), name="ecs-s3"),
+    path("s3/users/", views.S3HoldersView.as_view(), name="ecs-s3-holders"),
 ]

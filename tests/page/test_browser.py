@@ -1,55 +1,21 @@
 """The staff page in Debian's Chromium through Playwright, on a live server with ColdFront's real templates.
 
-Skipped with a message where Playwright or /usr/bin/chromium is missing, except under CI=true, where
-that is a failure (outside the floor run, whose environment has no Playwright).
-Screenshots land in test-artifacts/ (git-ignored).
+The browser (one per session, skipped or required as tests/harness/browser.py says) comes from
+tests/conftest.py. Screenshots land in test-artifacts/ (git-ignored).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 from pathlib import Path
 
 import pytest
 
+from harness.browser import ARTIFACTS
+from harness.browser import page_as as _page_as
 from page.conftest import USAGES, build_world
-
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
-
-
-def _unavailable() -> str | None:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "playwright is not installed (pip install -e '.[test]')"
-    if not os.access(CHROMIUM, os.X_OK):
-        return f"{CHROMIUM} is missing (make install-chromium)"
-    return None
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """One Chromium per test session."""
-    reason = _unavailable()
-    if reason:
-        # the floor environment (ColdFront 1.1.6, .ci/floor) has no Playwright by design
-        if os.environ.get("CI") == "true" and not os.environ.get("ECS_FLOOR_RUN"):
-            pytest.fail(f"CI=true: browser tests cannot run: {reason}")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an asyncio loop on this thread; Django would then refuse every ORM call
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -59,19 +25,6 @@ def world(transactional_db, sim, settings):
     settings.ROOT_URLCONF = "harness.ecs_urls"
     seed_defaults()  # a transactional test starts from an empty database
     return build_world(sim)
-
-
-def _page_as(browser, live_server, user=None):
-    """A browser page logged in as ``user`` (a session made by Django's test client), or anonymous."""
-    context = browser.new_context(accept_downloads=True)
-    if user is not None:
-        from django.test import Client
-
-        client = Client()
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-        cookie = client.cookies["sessionid"]
-        context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
-    return context, context.new_page()
 
 
 def _row_ids(page) -> list[int]:

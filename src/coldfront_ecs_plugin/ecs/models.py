@@ -99,6 +99,23 @@ class VDC:
 
 
 @dataclass(frozen=True)
+class KeySlot:
+    """One of a user's two key slots, without its value: when it was made and when it expires.
+
+    ``fingerprint`` names the key without revealing it (the 4.x ``secret_key_N_id``, else the
+    SHA-256 of the value, as 4.x does), so a page can ask to delete one key; empty when ECS gave
+    neither.  Times are ECS's text (``2015-12-14 05:13:32.616``, UTC); ``expires`` is empty when
+    the key does not expire.
+    """
+
+    number: int
+    created: str = ""
+    expires: str = ""
+    fingerprint: str = ""
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
 class SecretKeys:
     """A user's secret keys.  ObjectScale 4.x hides the values: they are then counted in ``hidden``
     and named by ``key_ids`` (SHA-256 ids, what deletion takes there) instead of listed in ``keys``."""
@@ -107,6 +124,7 @@ class SecretKeys:
     keys: tuple[str, ...]
     key_ids: tuple[str, ...] = ()
     hidden: int = 0
+    slots: tuple[KeySlot, ...] = ()
 
     @property
     def count(self) -> int:

@@ -8,12 +8,13 @@ bodies wrapped in the XML root name.  A missing or unreadable *required* field r
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from .errors import ECSMalformedResponse
-from .models import VDC, Bucket, Capacity, Namespace, ObjectUser, Quota, ReplicationGroup, SecretKeys
+from .models import VDC, Bucket, Capacity, KeySlot, Namespace, ObjectUser, Quota, ReplicationGroup, SecretKeys
 from .parse_billing import (
     NamespaceBillingPage,
     parse_bucket_usage,
@@ -172,8 +173,10 @@ def parse_secret_keys(data: Any, userid: str) -> SecretKeys:
     body = unwrap(data, "user_secret_keys")
     keys: list[str] = []
     ids: list[str] = []
+    slots: list[KeySlot] = []
     hidden = 0
-    for slot in ("secret_key_1", "secret_key_2"):
+    for number in (1, 2):
+        slot = f"secret_key_{number}"
         value = body.get(slot)
         flag = body.get(f"{slot}_exist")
         exists = to_bool(flag, f"{slot}_exist") if flag is not None else bool(value)
@@ -182,11 +185,16 @@ def parse_secret_keys(data: Any, userid: str) -> SecretKeys:
         key_id = opt_str(body, f"{slot}_id")
         if key_id:
             ids.append(key_id)
-        if isinstance(value, str) and value and not _masked(value):
+        readable = isinstance(value, str) and bool(value) and not _masked(value)
+        if readable:
             keys.append(value)
         else:
             hidden += 1
-    return SecretKeys(userid=userid, keys=tuple(keys), key_ids=tuple(ids), hidden=hidden)
+        fingerprint = key_id or (hashlib.sha256(value.encode()).hexdigest() if readable else "")
+        slots.append(KeySlot(number=number, created=opt_str(body, f"key_timestamp_{number}") or "",
+                             expires=opt_str(body, f"key_expiry_timestamp_{number}") or "",
+                             fingerprint=fingerprint, hidden=not readable))
+    return SecretKeys(userid=userid, keys=tuple(keys), key_ids=tuple(ids), hidden=hidden, slots=tuple(slots))
 
 
 def parse_new_secret_key(data: Any) -> str:
