@@ -84,12 +84,16 @@ class ECSBinding(models.Model):
         return next((step for step in self.steps or [] if step.get("step") == name), {})
 
 
-class ObjectUserState(models.TextChoices):
-    ACTIVE = "active", "active"
-    REMOVED = "removed", "removed"
-    FAILED = "failed", "failed"
+class ObjectUserState:
+    """Plain strings (they compare and serialise as themselves)."""
+
+    ACTIVE = "active"
+    REMOVED = "removed"
+    FAILED = "failed"
     #: the id is taken on ECS by an object user that is not the plugin's: never adopted
-    CONFLICT = "conflict", "conflict"
+    CONFLICT = "conflict"
+    values = [ACTIVE, REMOVED, FAILED, CONFLICT]
+    choices = [(name, name) for name in values]
 
 
 class ECSObjectUser(models.Model):

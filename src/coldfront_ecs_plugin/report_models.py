@@ -10,9 +10,12 @@ from __future__ import annotations
 from django.db import models
 
 
-class ReportKind(models.TextChoices):
-    SYNC = "sync", "ecs_sync"
-    RECONCILE = "reconcile", "ecs_reconcile"
+class ReportKind:
+    """Plain strings (they compare and serialise as themselves)."""
+
+    SYNC = "sync"
+    RECONCILE = "reconcile"
+    choices = [(SYNC, "ecs_sync"), (RECONCILE, "ecs_reconcile")]
 
 
 class ECSReport(models.Model):

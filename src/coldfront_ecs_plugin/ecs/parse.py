@@ -186,11 +186,12 @@ def parse_secret_keys(data: Any, userid: str) -> SecretKeys:
         if key_id:
             ids.append(key_id)
         readable = isinstance(value, str) and bool(value) and not _masked(value)
-        if readable:
+        if readable and isinstance(value, str):
             keys.append(value)
         else:
             hidden += 1
-        fingerprint = key_id or (hashlib.sha256(value.encode()).hexdigest() if readable else "")
+        fingerprint = key_id or (hashlib.sha256(value.encode()).hexdigest() if readable and isinstance(value, str)
+                                 else "")
         slots.append(KeySlot(number=number, created=opt_str(body, f"key_timestamp_{number}") or "",
                              expires=opt_str(body, f"key_expiry_timestamp_{number}") or "",
                              fingerprint=fingerprint, hidden=not readable))

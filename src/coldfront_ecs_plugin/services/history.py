@@ -63,8 +63,9 @@ def load_series(allocation_ids: Iterable[int], start: dt.datetime, end: dt.datet
         one = series[allocation_id] = owner[attr_pk] = Series(allocation_id, [], [])
         if used_before is not None:
             one.used.append((start, float(used_before)))
-        if to_float(quota_before) is not None:
-            one.quota.append((start, to_float(quota_before)))
+        quota_value = to_float(quota_before)
+        if quota_value is not None:
+            one.quota.append((start, quota_value))
     window = {"history_date__gte": start, "history_date__lt": end}
     for attr_pk, moment, value in (usage_history.filter(allocation_attribute_id__in=list(owner), **window)
                                    .exclude(history_type="-").order_by("history_date", "history_id")
@@ -72,8 +73,9 @@ def load_series(allocation_ids: Iterable[int], start: dt.datetime, end: dt.datet
         owner[attr_pk].used.append((moment, float(value)))
     for attr_pk, moment, value in (value_history.filter(id__in=list(owner), **window).exclude(history_type="-")
                                    .order_by("history_date", "history_id").values_list("id", "history_date", "value")):
-        if to_float(value) is not None:
-            owner[attr_pk].quota.append((moment, to_float(value)))
+        quota_value = to_float(value)
+        if quota_value is not None:
+            owner[attr_pk].quota.append((moment, quota_value))
     return series
 
 

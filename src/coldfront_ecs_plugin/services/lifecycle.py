@@ -38,8 +38,8 @@ REVOKED_STATUSES = ("Revoked", "Denied")
 RESTORE = "restore"
 
 
-def _log(level: int, message: str, *args) -> None:
-    logger.log(level, message, *args, extra={"category": attributes.LOG_CATEGORY})
+def _log(level: int, message: str, *args, exc_info: bool = False) -> None:
+    logger.log(level, message, *args, exc_info=exc_info, extra={"category": attributes.LOG_CATEGORY})
 
 
 def action_for(status: str, settings: conf.ECSSettings) -> str | None:

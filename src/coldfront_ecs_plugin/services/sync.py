@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from typing import Any
 
 from .. import attributes, conf, units
 from ..endpoints import EndpointError, parse_endpoint
@@ -146,7 +147,7 @@ def _one_line_each(report: ResourceReport, unresponsive: str | None) -> None:
     report.failures = kept
 
 
-def _apply_endpoint(reading: EndpointReading, group: list[tuple[object, ResourceTargets, ResourceReport]],
+def _apply_endpoint(reading: EndpointReading, group: list[tuple[Any, ResourceTargets, ResourceReport]],
                     types: AttributeTypes, dry_run: bool) -> None:
     """Main thread: write what one endpoint said into each of its resources."""
     allocated_tb, allocated_error, note = _allocated(reading)
@@ -208,7 +209,7 @@ def sync_resources(resources: Iterable | None = None, *, dry_run: bool = False,
         report.resources.append(failed)
         logger.error("ecs_sync %s: %s", resource.name, reason, extra=LOG)
 
-    plan: dict[str, list[tuple[object, ResourceTargets, ResourceReport]]] = {}
+    plan: dict[str, list[tuple[Any, ResourceTargets, ResourceReport]]] = {}
     if not dry_run:
         report.notes.extend(recover_stale(settings, [r.pk for r in resources]))
         report.notes.extend(lifecycle.apply_due(settings, [r.pk for r in resources]))
@@ -224,7 +225,7 @@ def sync_resources(resources: Iterable | None = None, *, dry_run: bool = False,
     return report
 
 
-def _run_endpoints(plan: dict[str, list[tuple[object, ResourceTargets, ResourceReport]]],
+def _run_endpoints(plan: dict[str, list[tuple[Any, ResourceTargets, ResourceReport]]],
                    settings: conf.ECSSettings, types: AttributeTypes, report: SyncReport, *,
                    dry_run: bool, concurrency: int, deadline_s: float | None = None,
                    progress: Progress | None = None) -> None:

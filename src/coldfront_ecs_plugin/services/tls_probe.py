@@ -39,7 +39,7 @@ def certificate_names(der: bytes) -> str:
     except ImportError:  # pragma: no cover - shipped with most Python installs of ColdFront
         return "other names"
     cert = x509.load_der_x509_certificate(der)
-    names = [f"CN={a.value}" for a in cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)]
+    names = [f"CN={a.value!s}" for a in cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)]
     try:
         san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
         names += [str(v) for v in san.get_values_for_type(x509.DNSName)]

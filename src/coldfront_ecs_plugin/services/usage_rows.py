@@ -17,7 +17,7 @@ from .display import percent, to_float
 @dataclass
 class UsageRow:
     binding_id: int
-    allocation_id: int | None
+    allocation_id: int  # rows come only from bindings whose allocation exists
     resource_id: int | None
     resource: str
     project: str
@@ -51,7 +51,7 @@ def load_rows(*, resource_ids: Iterable[int] | None = None, states: Iterable[str
     if allocation_ids is not None:
         query = query.filter(allocation_id__in=list(allocation_ids))
     rows = [_row(b) for b in query]
-    quotas = quota_and_usage(r.allocation_id for r in rows if r.allocation_id is not None)
+    quotas = quota_and_usage(r.allocation_id for r in rows)
     for row in rows:
         row.quota_tb, row.used_tb = quotas.get(row.allocation_id, (None, None))
     return rows

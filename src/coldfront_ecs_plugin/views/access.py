@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.views import View
 
 from ..services.page_data import BadInput
 
@@ -13,7 +14,7 @@ def is_staff(user) -> bool:
     return bool(user.is_authenticated and user.is_active and (user.is_staff or user.is_superuser))
 
 
-class StaffOnlyMixin:
+class StaffOnlyMixin(View):
     """Checks access before anything else; turns a ``BadInput`` into a 400 page that says what was wrong."""
 
     def dispatch(self, request, *args, **kwargs):
