@@ -49,6 +49,7 @@ install-floor: $(FLOOR_STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench demo
+	$(BIN)/ruff format --check src tests bench demo
 
 # strict on the ECS client and the simulator, standard on the rest (config in pyproject.toml)
 typecheck: $(STAMP)

@@ -52,8 +52,21 @@ def sim_request(base_url: str, ca: str, method: str, path: str, payload: dict | 
 
 
 def start_simulator(state: Path, ca: Path, latency_ms: float, profile: str) -> tuple[subprocess.Popen, str]:
-    cmd = [sys.executable, "-m", "ecs_simulator", "--port", "0", "--ca-out", str(ca), "--state", str(state),
-           "--latency-ms", str(latency_ms), "--profile", profile]
+    cmd = [
+        sys.executable,
+        "-m",
+        "ecs_simulator",
+        "--port",
+        "0",
+        "--ca-out",
+        str(ca),
+        "--state",
+        str(state),
+        "--latency-ms",
+        str(latency_ms),
+        "--profile",
+        profile,
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     line = (proc.stdout.readline() if proc.stdout else "").strip()
     if not line.startswith("listening on "):
@@ -84,25 +97,57 @@ def write_state(path: Path, indices: range | list[int]) -> None:
     for i in indices:
         ns, bucket = names(i)
         namespaces[ns] = {
-            "name": ns, "default_data_services_vpool": rg, "allowed_vpools_list": [], "disallowed_vpools_list": [],
-            "namespace_admins": "", "external_group_admins": "", "user_mapping": [],
-            "default_bucket_block_size": -1, "is_encryption_enabled": False, "is_stale_allowed": False,
-            "is_compliance_enabled": False, "blockSize": quota_gb(i), "notificationSize": quota_gb(i) * 9 // 10,
+            "name": ns,
+            "default_data_services_vpool": rg,
+            "allowed_vpools_list": [],
+            "disallowed_vpools_list": [],
+            "namespace_admins": "",
+            "external_group_admins": "",
+            "user_mapping": [],
+            "default_bucket_block_size": -1,
+            "is_encryption_enabled": False,
+            "is_stale_allowed": False,
+            "is_compliance_enabled": False,
+            "blockSize": quota_gb(i),
+            "notificationSize": quota_gb(i) * 9 // 10,
         }
-        buckets[ns] = {bucket: {
-            "name": bucket, "namespace": ns, "owner": "admin", "vpool": rg, "created": "2025-01-01T00:00:00.000Z",
-            "api_type": "S3", "fs_access_enabled": False, "is_stale_allowed": False, "is_encryption_enabled": False,
-            "block_size": -1, "notification_size": -1, "tags": [], "size_bytes": usage_bytes(i), "objects": 1,
-        }}
-    state = {"namespaces": namespaces, "buckets": buckets, "users": {},
-             "capacity": {"total_provisioned_gb": 102400, "total_free_gb": 40960}}
+        buckets[ns] = {
+            bucket: {
+                "name": bucket,
+                "namespace": ns,
+                "owner": "admin",
+                "vpool": rg,
+                "created": "2025-01-01T00:00:00.000Z",
+                "api_type": "S3",
+                "fs_access_enabled": False,
+                "is_stale_allowed": False,
+                "is_encryption_enabled": False,
+                "block_size": -1,
+                "notification_size": -1,
+                "tags": [],
+                "size_bytes": usage_bytes(i),
+                "objects": 1,
+            }
+        }
+    state = {
+        "namespaces": namespaces,
+        "buckets": buckets,
+        "users": {},
+        "capacity": {"total_provisioned_gb": 102400, "total_free_gb": 40960},
+    }
     path.write_text(json.dumps(state))
 
 
 # -- Django ------------------------------------------------------------------------------------
 def setup_django(db: Path, ca: Path, concurrency: int) -> None:
-    os.environ.update({"BENCH_DB": str(db), "BENCH_CA": str(ca), "BENCH_CONCURRENCY": str(concurrency),
-                       "DJANGO_SETTINGS_MODULE": "bench_settings"})
+    os.environ.update(
+        {
+            "BENCH_DB": str(db),
+            "BENCH_CA": str(ca),
+            "BENCH_CONCURRENCY": str(concurrency),
+            "DJANGO_SETTINGS_MODULE": "bench_settings",
+        }
+    )
     sys.path.insert(0, str(HERE))
     import django
 
@@ -139,8 +184,9 @@ def build_database(n: int, endpoints: list[str]) -> None:
     rg_type = ResourceAttributeType.objects.get(name=attributes.REPLICATION_GROUP)
     resources = []
     for e, base_url in enumerate(endpoints):
-        res = Resource.objects.create(name=f"ECS bench {e}", description="bench",
-                                      resource_type=ResourceType.objects.get(name="Storage"))
+        res = Resource.objects.create(
+            name=f"ECS bench {e}", description="bench", resource_type=ResourceType.objects.get(name="Storage")
+        )
         ResourceAttribute.objects.create(resource=res, resource_attribute_type=url_type, value=base_url)
         ResourceAttribute.objects.create(resource=res, resource_attribute_type=rg_type, value="rg1")
         resources.append(res)
@@ -154,23 +200,55 @@ def build_database(n: int, endpoints: list[str]) -> None:
     through = Allocation.resources.through
     for start in range(0, n, 2000):
         chunk = range(start, min(n, start + 2000))
-        projects = Project.objects.bulk_create([Project(title=f"Bench lab {i}", pi=pi, description="bench project",
-                                                        field_of_science=fos, status=active_project) for i in chunk])
-        allocs = Allocation.objects.bulk_create([
-            Allocation(project=p, status=active, quantity=1, justification="bench", start_date=today,
-                       end_date=today + datetime.timedelta(days=365)) for p in projects])
-        through.objects.bulk_create([through(allocation_id=a.pk, resource_id=resources[i % len(resources)].pk)
-                                     for i, a in zip(chunk, allocs, strict=True)])
+        projects = Project.objects.bulk_create(
+            [
+                Project(
+                    title=f"Bench lab {i}",
+                    pi=pi,
+                    description="bench project",
+                    field_of_science=fos,
+                    status=active_project,
+                )
+                for i in chunk
+            ]
+        )
+        allocs = Allocation.objects.bulk_create(
+            [
+                Allocation(
+                    project=p,
+                    status=active,
+                    quantity=1,
+                    justification="bench",
+                    start_date=today,
+                    end_date=today + datetime.timedelta(days=365),
+                )
+                for p in projects
+            ]
+        )
+        through.objects.bulk_create(
+            [
+                through(allocation_id=a.pk, resource_id=resources[i % len(resources)].pk)
+                for i, a in zip(chunk, allocs, strict=True)
+            ]
+        )
         attrs = []
         for i, a in zip(chunk, allocs, strict=True):
             ns, bucket = names(i)
-            for name, value in ((attributes.NAMESPACE, ns), (attributes.BUCKET, bucket),
-                                (attributes.QUOTA_TB, "1"), (attributes.QUOTA_BYTES, "1")):
+            for name, value in (
+                (attributes.NAMESPACE, ns),
+                (attributes.BUCKET, bucket),
+                (attributes.QUOTA_TB, "1"),
+                (attributes.QUOTA_BYTES, "1"),
+            ):
                 attrs.append(AllocationAttribute(allocation=a, allocation_attribute_type=types[name], value=value))
         attrs = AllocationAttribute.objects.bulk_create(attrs)
-        AllocationAttributeUsage.objects.bulk_create([
-            AllocationAttributeUsage(allocation_attribute=attr, value=0.0) for attr in attrs
-            if attr.allocation_attribute_type.name in (attributes.QUOTA_TB, attributes.QUOTA_BYTES)])
+        AllocationAttributeUsage.objects.bulk_create(
+            [
+                AllocationAttributeUsage(allocation_attribute=attr, value=0.0)
+                for attr in attrs
+                if attr.allocation_attribute_type.name in (attributes.QUOTA_TB, attributes.QUOTA_BYTES)
+            ]
+        )
     from django.apps import apps
 
     from coldfront_ecs_plugin.migrations_support import bind_provisioned
@@ -248,17 +326,28 @@ def make_new_allocation(resource_name: str, tb: float) -> int:
 
     from coldfront_ecs_plugin import attributes
 
-    project = Project.objects.create(title="Bench provisioning lab", pi=User.objects.get(username="benchpi"),
-                                     description="bench project", field_of_science_id=149,
-                                     status=ProjectStatusChoice.objects.get(name="Active"))
+    project = Project.objects.create(
+        title="Bench provisioning lab",
+        pi=User.objects.get(username="benchpi"),
+        description="bench project",
+        field_of_science_id=149,
+        status=ProjectStatusChoice.objects.get(name="Active"),
+    )
     today = datetime.date.today()
-    allocation = Allocation.objects.create(project=project, status=AllocationStatusChoice.objects.get(name="Active"),
-                                           quantity=1, justification="bench", start_date=today,
-                                           end_date=today + datetime.timedelta(days=365))
+    allocation = Allocation.objects.create(
+        project=project,
+        status=AllocationStatusChoice.objects.get(name="Active"),
+        quantity=1,
+        justification="bench",
+        start_date=today,
+        end_date=today + datetime.timedelta(days=365),
+    )
     allocation.resources.add(Resource.objects.get(name=resource_name))
-    AllocationAttribute.objects.create(allocation=allocation, value=str(tb),
-                                       allocation_attribute_type=AllocationAttributeType.objects.get(
-                                           name=attributes.QUOTA_TB))
+    AllocationAttribute.objects.create(
+        allocation=allocation,
+        value=str(tb),
+        allocation_attribute_type=AllocationAttributeType.objects.get(name=attributes.QUOTA_TB),
+    )
     return allocation.pk
 
 
@@ -279,6 +368,7 @@ def child(args: argparse.Namespace) -> None:
                 return profiler.runcall(sync_resources)
             finally:
                 profiler.dump_stats(os.environ["BENCH_PROFILE"])
+
     first, wall1, sql1, http1, logins1, cpu1, simcpu1 = measured(sims, args.ca, run_first)
     out["terms_first"] = dict(LAST_TERMS)
     h1 = history_total()
@@ -286,14 +376,32 @@ def child(args: argparse.Namespace) -> None:
     out["terms_nochange"] = dict(LAST_TERMS)
     h2 = history_total()
     if not first.ok or not second.ok:
-        print(json.dumps({"sync_failures": [f.describe() for _r, f in (first.all_failures() + second.all_failures())
-                                            ][:10]}), file=sys.stderr)
-    out.update(wall_s=wall1, wall_nochange_s=wall2, sql_first=sql1, sql_nochange=sql2, http_first=http1,
-               http_nochange=http2, logins_first=logins1, logins_nochange=logins2, client_cpu_s=cpu1,
-               client_cpu_nochange_s=cpu2, sim_cpu_s=simcpu1, sim_cpu_nochange_s=simcpu2,
-               history_rows_first=h1 - h0, history_rows_nochange=h2 - h1, updated_first=first.updated,
-               unchanged_nochange=second.unchanged, failed=first.failed + second.failed,
-               endpoint_seconds=[e["seconds"] for e in first.endpoints.values()])
+        print(
+            json.dumps(
+                {"sync_failures": [f.describe() for _r, f in (first.all_failures() + second.all_failures())][:10]}
+            ),
+            file=sys.stderr,
+        )
+    out.update(
+        wall_s=wall1,
+        wall_nochange_s=wall2,
+        sql_first=sql1,
+        sql_nochange=sql2,
+        http_first=http1,
+        http_nochange=http2,
+        logins_first=logins1,
+        logins_nochange=logins2,
+        client_cpu_s=cpu1,
+        client_cpu_nochange_s=cpu2,
+        sim_cpu_s=simcpu1,
+        sim_cpu_nochange_s=simcpu2,
+        history_rows_first=h1 - h0,
+        history_rows_nochange=h2 - h1,
+        updated_first=first.updated,
+        unchanged_nochange=second.unchanged,
+        failed=first.failed + second.failed,
+        endpoint_seconds=[e["seconds"] for e in first.endpoints.values()],
+    )
     out.update(_provisioning(sims, args.ca))
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(out))
@@ -326,8 +434,12 @@ def main() -> int:
     parser.add_argument("--endpoints", type=int, default=2)
     parser.add_argument("--latency-ms", type=float, default=5.0)
     parser.add_argument("--concurrency", type=int, default=4)
-    parser.add_argument("--profile", default="ecs-3.8", choices=("ecs-3.8", "ecs-3.1", "objectscale-4.1"),
-                        help="the simulators' ECS profile")
+    parser.add_argument(
+        "--profile",
+        default="ecs-3.8",
+        choices=("ecs-3.8", "ecs-3.1", "objectscale-4.1"),
+        help="the simulators' ECS profile",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (database, states, CAs)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
@@ -357,8 +469,19 @@ def main() -> int:
 
         connections.close_all()
         setup_s = time.perf_counter() - t0
-        cmd = [sys.executable, str(Path(__file__).resolve()), "--child", "--db", str(db), "--ca", str(bundle),
-               "--sims", json.dumps(sims), "--concurrency", str(args.concurrency)]
+        cmd = [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--child",
+            "--db",
+            str(db),
+            "--ca",
+            str(bundle),
+            "--sims",
+            json.dumps(sims),
+            "--concurrency",
+            str(args.concurrency),
+        ]
         done = subprocess.run(cmd, capture_output=True, text=True, env=os.environ.copy(), check=False)
         if done.returncode != 0:
             sys.stderr.write(done.stderr)
@@ -406,50 +529,82 @@ def report(args: argparse.Namespace, f: dict, setup_s: float) -> None:
     floor = predicted * lat / (conc * e) / 1000
     logins = f["logins_first"] + f["logins_nochange"]
     result = {
-        "n": n, "endpoints": e, "latency_ms": lat, "concurrency": conc, "profile": args.profile,
-        "cost_formula": formula(args), "cost_first": f["terms_first"], "cost_nochange": f["terms_nochange"],
+        "n": n,
+        "endpoints": e,
+        "latency_ms": lat,
+        "concurrency": conc,
+        "profile": args.profile,
+        "cost_formula": formula(args),
+        "cost_first": f["terms_first"],
+        "cost_nochange": f["terms_nochange"],
         "client_cpu_ms_per_alloc": round(1000 * f["client_cpu_s"] / n, 3),
-        "wall_s": round(f["wall_s"], 3), "wall_nochange_s": round(f["wall_nochange_s"], 3),
-        "floor_s": round(floor, 3), "wall_over_floor": round(f["wall_s"] / floor, 3) if floor else None,
-        "http_per_alloc": round(f["http_first"] / n, 4), "http_per_alloc_nochange": round(f["http_nochange"] / n, 4),
-        "sql_per_alloc": round(f["sql_first"] / n, 4), "sql_per_alloc_nochange": round(f["sql_nochange"] / n, 4),
-        "sql_first": f["sql_first"], "sql_nochange": f["sql_nochange"],
+        "wall_s": round(f["wall_s"], 3),
+        "wall_nochange_s": round(f["wall_nochange_s"], 3),
+        "floor_s": round(floor, 3),
+        "wall_over_floor": round(f["wall_s"] / floor, 3) if floor else None,
+        "http_per_alloc": round(f["http_first"] / n, 4),
+        "http_per_alloc_nochange": round(f["http_nochange"] / n, 4),
+        "sql_per_alloc": round(f["sql_first"] / n, 4),
+        "sql_per_alloc_nochange": round(f["sql_nochange"] / n, 4),
+        "sql_first": f["sql_first"],
+        "sql_nochange": f["sql_nochange"],
         "logins_per_endpoint": max(logins) if logins else 0,
-        "history_rows_first": f["history_rows_first"], "history_rows_nochange": f["history_rows_nochange"],
+        "history_rows_first": f["history_rows_first"],
+        "history_rows_nochange": f["history_rows_nochange"],
         "peak_rss_mb": round(f["peak_rss_mb"], 1),
-        "provision_http": f.get("provision_http"), "provision_sql": f.get("provision_sql"),
+        "provision_http": f.get("provision_http"),
+        "provision_sql": f.get("provision_sql"),
         "provision_s": round(f["provision_s"], 3) if "provision_s" in f else None,
-        "quota_change_http": f.get("quota_change_http"), "quota_change_sql": f.get("quota_change_sql"),
+        "quota_change_http": f.get("quota_change_http"),
+        "quota_change_sql": f.get("quota_change_sql"),
         "quota_change_s": round(f["quota_change_s"], 3) if "quota_change_s" in f else None,
-        "client_cpu_s": round(f["client_cpu_s"], 3), "sim_cpu_s": round(f["sim_cpu_s"], 3),
-        "updated_first": f["updated_first"], "unchanged_nochange": f["unchanged_nochange"], "failed": f["failed"],
-        "setup_s": round(setup_s, 1), "cpus": os.cpu_count(),
+        "client_cpu_s": round(f["client_cpu_s"], 3),
+        "sim_cpu_s": round(f["sim_cpu_s"], 3),
+        "updated_first": f["updated_first"],
+        "unchanged_nochange": f["unchanged_nochange"],
+        "failed": f["failed"],
+        "setup_s": round(setup_s, 1),
+        "cpus": os.cpu_count(),
     }
     if "provision_error" in f:
         result["provision_error"] = f["provision_error"]
     rows = [
         ("allocations / endpoints", f"{n} / {e}", ""),
         ("latency / concurrency", f"{lat} ms / {conc}", ""),
-        ("wall, first run (all change)", f"{result['wall_s']} s",
-         f"floor {result['floor_s']} s (the formula's requests' latency), x{result['wall_over_floor']}"),
+        (
+            "wall, first run (all change)",
+            f"{result['wall_s']} s",
+            f"floor {result['floor_s']} s (the formula's requests' latency), x{result['wall_over_floor']}",
+        ),
         ("wall, no-change run", f"{result['wall_nochange_s']} s", ""),
         ("profile", args.profile, ""),
-        ("HTTP requests / allocation", f"{result['http_per_alloc']} / {result['http_per_alloc_nochange']}",
-         "target <= 0.05 (ecs-3.8, N=2000, E=2)"),
+        (
+            "HTTP requests / allocation",
+            f"{result['http_per_alloc']} / {result['http_per_alloc_nochange']}",
+            "target <= 0.05 (ecs-3.8, N=2000, E=2)",
+        ),
         ("cost formula terms, first / no-change", "", "see README, Performance"),
         *cost_rows(args, f),
-        ("SQL queries / allocation", f"{result['sql_per_alloc']} / {result['sql_per_alloc_nochange']}",
-         f"{f['sql_first']} / {f['sql_nochange']} total; target <= 0.05"),
+        (
+            "SQL queries / allocation",
+            f"{result['sql_per_alloc']} / {result['sql_per_alloc_nochange']}",
+            f"{f['sql_first']} / {f['sql_nochange']} total; target <= 0.05",
+        ),
         ("logins per endpoint", str(result["logins_per_endpoint"]), "target 1"),
-        ("history rows", f"{result['history_rows_first']} / {result['history_rows_nochange']}",
-         "no-change target 0"),
+        ("history rows", f"{result['history_rows_first']} / {result['history_rows_nochange']}", "no-change target 0"),
         ("peak RSS (sync process)", f"{result['peak_rss_mb']} MB", "target <= 300 at N=50000, E=5"),
         ("CPU client / simulators", f"{result['client_cpu_s']} s / {result['sim_cpu_s']} s", "first run"),
         ("client CPU / allocation", f"{result['client_cpu_ms_per_alloc']} ms", "target <= 0.4 at N=50000, E=5"),
-        ("provisioning HTTP / SQL", f"{result['provision_http']} / {result['provision_sql']}",
-         f"{result['provision_s']} s; target <= 7 HTTP"),
-        ("quota change HTTP / SQL", f"{result['quota_change_http']} / {result['quota_change_sql']}",
-         f"{result['quota_change_s']} s"),
+        (
+            "provisioning HTTP / SQL",
+            f"{result['provision_http']} / {result['provision_sql']}",
+            f"{result['provision_s']} s; target <= 7 HTTP",
+        ),
+        (
+            "quota change HTTP / SQL",
+            f"{result['quota_change_http']} / {result['quota_change_sql']}",
+            f"{result['quota_change_s']} s",
+        ),
     ]
     width = max(len(r[0]) for r in rows)
     for name, value, note in rows:

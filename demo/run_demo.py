@@ -47,7 +47,8 @@ PROJECTS = [
 def start_simulator() -> tuple[subprocess.Popen, str]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "ecs_simulator", "--port", "0", "--ca-out", str(CA)],
-        stdout=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     line = proc.stdout.readline().strip() if proc.stdout else ""
     if not line.startswith("listening on "):
@@ -67,18 +68,21 @@ def configure_django(base_url: str) -> None:
         "ECS_S3_USERS = True  # an S3 user for each member of a provisioned allocation\n"
         "ECS_ON_EXPIRE = 'freeze'  # an expired allocation's storage: readable, nothing new written\n"
     )
-    LOCAL_URLS.write_text("from django.urls import include, path\n\n"
-                          "urlpatterns += [path('ecs/', include('coldfront_ecs_plugin.urls'))]\n")
+    LOCAL_URLS.write_text(
+        "from django.urls import include, path\n\nurlpatterns += [path('ecs/', include('coldfront_ecs_plugin.urls'))]\n"
+    )
     shutil.copytree(ROOT / "src" / "coldfront_ecs_plugin" / "site_templates", SITE_TEMPLATES)
-    os.environ.update({
-        "COLDFRONT_URLS": str(LOCAL_URLS),
-        "SITE_TEMPLATES": str(SITE_TEMPLATES),
-        "DJANGO_SETTINGS_MODULE": "coldfront.config.settings",
-        "COLDFRONT_CONFIG": str(LOCAL_SETTINGS),
-        "DB_URL": f"sqlite:///{DB}",
-        "SECRET_KEY": "demo-only-not-secret",
-        "DEBUG": "True",
-    })
+    os.environ.update(
+        {
+            "COLDFRONT_URLS": str(LOCAL_URLS),
+            "SITE_TEMPLATES": str(SITE_TEMPLATES),
+            "DJANGO_SETTINGS_MODULE": "coldfront.config.settings",
+            "COLDFRONT_CONFIG": str(LOCAL_SETTINGS),
+            "DB_URL": f"sqlite:///{DB}",
+            "SECRET_KEY": "demo-only-not-secret",
+            "DEBUG": "True",
+        }
+    )
     import django
 
     django.setup()
@@ -114,21 +118,32 @@ def build_coldfront(base_url: str):
     from coldfront_ecs_plugin import attributes
 
     print("• migrating a fresh ColdFront database and loading its defaults …")
-    for command in ("migrate", "import_field_of_science_data", "add_default_grant_options",
-                    "add_default_project_choices", "add_resource_defaults", "add_allocation_defaults"):
+    for command in (
+        "migrate",
+        "import_field_of_science_data",
+        "add_default_grant_options",
+        "add_default_project_choices",
+        "add_resource_defaults",
+        "add_allocation_defaults",
+    ):
         quiet_call(command)
     print("• manage.py ecs_setup")
     call_command("ecs_setup")
 
     admin = User.objects.create_superuser("admin", "admin@example.org", ADMIN_PASSWORD)
     resource = Resource.objects.create(
-        name="ECS Object Storage", description="Dell EMC ECS (simulated)",
+        name="ECS Object Storage",
+        description="Dell EMC ECS (simulated)",
         resource_type=ResourceType.objects.get(name="Storage"),
     )
-    for name, value in ((attributes.URL, base_url.removeprefix("https://")), (attributes.REPLICATION_GROUP, "rg1"),
-                        (attributes.S3_ENDPOINT, S3_ENDPOINT)):
+    for name, value in (
+        (attributes.URL, base_url.removeprefix("https://")),
+        (attributes.REPLICATION_GROUP, "rg1"),
+        (attributes.S3_ENDPOINT, S3_ENDPOINT),
+    ):
         ResourceAttribute.objects.create(
-            resource=resource, value=value,
+            resource=resource,
+            value=value,
             resource_attribute_type=ResourceAttributeType.objects.get(name=name),
         )
     quota_type = AllocationAttributeType.objects.get(name=attributes.QUOTA_TB)
@@ -136,21 +151,32 @@ def build_coldfront(base_url: str):
     for title, username, quota_tb, _usage in PROJECTS:
         pi = User.objects.create_user(username, f"{username}@example.org", "demo", first_name=username[1:].title())
         project = Project.objects.create(
-            title=title, pi=pi, description=f"{title}: demo project for the ECS plugin.",
+            title=title,
+            pi=pi,
+            description=f"{title}: demo project for the ECS plugin.",
             status=ProjectStatusChoice.objects.get(name="Active"),
         )
         allocation = Allocation.objects.create(
-            project=project, status=AllocationStatusChoice.objects.get(name="New"), quantity=1,
-            justification="Object storage for the lab", is_changeable=True,
+            project=project,
+            status=AllocationStatusChoice.objects.get(name="New"),
+            quantity=1,
+            justification="Object storage for the lab",
+            is_changeable=True,
         )
         allocation.resources.add(resource)
         # the PI manages the project and uses the allocation, so they can see its usage gauges
-        ProjectUser.objects.create(project=project, user=pi, role=ProjectUserRoleChoice.objects.get(name="Manager"),
-                                   status=ProjectUserStatusChoice.objects.get(name="Active"))
-        AllocationUser.objects.create(allocation=allocation, user=pi,
-                                      status=AllocationUserStatusChoice.objects.get(name="Active"))
-        AllocationAttribute.objects.create(allocation=allocation, allocation_attribute_type=quota_type,
-                                           value=str(quota_tb))
+        ProjectUser.objects.create(
+            project=project,
+            user=pi,
+            role=ProjectUserRoleChoice.objects.get(name="Manager"),
+            status=ProjectUserStatusChoice.objects.get(name="Active"),
+        )
+        AllocationUser.objects.create(
+            allocation=allocation, user=pi, status=AllocationUserStatusChoice.objects.get(name="Active")
+        )
+        AllocationAttribute.objects.create(
+            allocation=allocation, allocation_attribute_type=quota_type, value=str(quota_tb)
+        )
         allocations.append(allocation)
     add_member(allocations[0], User.objects.create_user(MEMBER, f"{MEMBER}@example.org", "demo"))
     return admin, resource, allocations
@@ -161,10 +187,15 @@ def add_member(allocation, user) -> None:
     from coldfront.core.allocation.models import AllocationUser, AllocationUserStatusChoice
     from coldfront.core.project.models import ProjectUser, ProjectUserRoleChoice, ProjectUserStatusChoice
 
-    ProjectUser.objects.create(project=allocation.project, user=user, role=ProjectUserRoleChoice.objects.get(
-        name="User"), status=ProjectUserStatusChoice.objects.get(name="Active"))
-    AllocationUser.objects.create(allocation=allocation, user=user,
-                                  status=AllocationUserStatusChoice.objects.get(name="Active"))
+    ProjectUser.objects.create(
+        project=allocation.project,
+        user=user,
+        role=ProjectUserRoleChoice.objects.get(name="User"),
+        status=ProjectUserStatusChoice.objects.get(name="Active"),
+    )
+    AllocationUser.objects.create(
+        allocation=allocation, user=user, status=AllocationUserStatusChoice.objects.get(name="Active")
+    )
 
 
 def approve_through_coldfront(admin, allocations) -> None:
@@ -179,8 +210,12 @@ def approve_through_coldfront(admin, allocations) -> None:
     for allocation in allocations:
         response = client.post(
             reverse("allocation-detail", kwargs={"pk": allocation.pk}),
-            {"status": active.pk, "action": "approve", "is_changeable": "on",
-             "end_date": (datetime.date.today() + datetime.timedelta(days=365)).isoformat()},
+            {
+                "status": active.pk,
+                "action": "approve",
+                "is_changeable": "on",
+                "end_date": (datetime.date.today() + datetime.timedelta(days=365)).isoformat(),
+            },
         )
         print(f"• approved allocation {allocation.pk} ({allocation.project.title}) → HTTP {response.status_code}")
 
@@ -199,22 +234,33 @@ def approve_quota_change(admin, allocation, new_tb: float) -> None:
 
     quota = allocation.allocationattribute_set.get(allocation_attribute_type__name=attributes.QUOTA_TB)
     change = AllocationChangeRequest.objects.create(
-        allocation=allocation, status=AllocationChangeStatusChoice.objects.get(name="Pending"),
-        justification="More imaging data this year", end_date_extension=0,
+        allocation=allocation,
+        status=AllocationChangeStatusChoice.objects.get(name="Pending"),
+        justification="More imaging data this year",
+        end_date_extension=0,
     )
     AllocationAttributeChangeRequest.objects.create(
         allocation_change_request=change, allocation_attribute=quota, new_value=str(new_tb)
     )
     client = Client()
     client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
-    response = client.post(reverse("allocation-change-detail", kwargs={"pk": change.pk}), {
-        "action": "approve", "end_date_extension": 0, "notes": "",
-        "attributeform-TOTAL_FORMS": 1, "attributeform-INITIAL_FORMS": 1,
-        "attributeform-MIN_NUM_FORMS": 0, "attributeform-MAX_NUM_FORMS": 1,
-        "attributeform-0-new_value": str(new_tb),
-    })
-    print(f"• approved a quota change for allocation {allocation.pk}: {quota.value} → {new_tb} TB "
-          f"→ HTTP {response.status_code}")
+    response = client.post(
+        reverse("allocation-change-detail", kwargs={"pk": change.pk}),
+        {
+            "action": "approve",
+            "end_date_extension": 0,
+            "notes": "",
+            "attributeform-TOTAL_FORMS": 1,
+            "attributeform-INITIAL_FORMS": 1,
+            "attributeform-MIN_NUM_FORMS": 0,
+            "attributeform-MAX_NUM_FORMS": 1,
+            "attributeform-0-new_value": str(new_tb),
+        },
+    )
+    print(
+        f"• approved a quota change for allocation {allocation.pk}: {quota.value} → {new_tb} TB "
+        f"→ HTTP {response.status_code}"
+    )
 
 
 def write_usage(base_url: str, allocations) -> None:
@@ -227,11 +273,18 @@ def write_usage(base_url: str, allocations) -> None:
         bucket = allocation.get_attribute(attributes.BUCKET)
         if not namespace:
             continue
-        session.post(f"{base_url}/_sim/usage", json={
-            "namespace": namespace, "bucket": bucket, "size_bytes": usage, "objects": usage // (8 * 2**20)},
-            timeout=10, verify=str(CA)).raise_for_status()
-    session.post(f"{base_url}/_sim/capacity", json={"total_provisioned_gb": 512_000, "total_free_gb": 371_200},
-                 timeout=10, verify=str(CA)).raise_for_status()
+        session.post(
+            f"{base_url}/_sim/usage",
+            json={"namespace": namespace, "bucket": bucket, "size_bytes": usage, "objects": usage // (8 * 2**20)},
+            timeout=10,
+            verify=str(CA),
+        ).raise_for_status()
+    session.post(
+        f"{base_url}/_sim/capacity",
+        json={"total_provisioned_gb": 512_000, "total_free_gb": 371_200},
+        timeout=10,
+        verify=str(CA),
+    ).raise_for_status()
 
 
 def print_table(resource, allocations) -> None:
@@ -242,15 +295,22 @@ def print_table(resource, allocations) -> None:
     rows = [("allocation", "project", "status", "namespace", "bucket", "quota TB", "used TB", "used %")]
     for allocation in allocations:
         allocation.refresh_from_db()
-        quota = allocation.allocationattribute_set.filter(
-            allocation_attribute_type__name=attributes.QUOTA_TB).first()
+        quota = allocation.allocationattribute_set.filter(allocation_attribute_type__name=attributes.QUOTA_TB).first()
         used = getattr(quota, "allocationattributeusage", None) if quota else None
         quota_tb = float(quota.value) if quota else 0.0
         used_tb = used.value if used else 0.0
-        rows.append((str(allocation.pk), allocation.project.title, allocation.status.name,
-                     allocation.get_attribute(attributes.NAMESPACE) or "-",
-                     allocation.get_attribute(attributes.BUCKET) or "-",
-                     f"{quota_tb:g}", f"{used_tb:.3f}", f"{100 * used_tb / quota_tb:.1f}" if quota_tb else "-"))
+        rows.append(
+            (
+                str(allocation.pk),
+                allocation.project.title,
+                allocation.status.name,
+                allocation.get_attribute(attributes.NAMESPACE) or "-",
+                allocation.get_attribute(attributes.BUCKET) or "-",
+                f"{quota_tb:g}",
+                f"{used_tb:.3f}",
+                f"{100 * used_tb / quota_tb:.1f}" if quota_tb else "-",
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     print()
     for index, row in enumerate(rows):
@@ -258,8 +318,10 @@ def print_table(resource, allocations) -> None:
         if index == 0:
             print("  ".join("-" * width for width in widths))
     print()
-    capacity = {name: resource.get_attribute(name) for name in
-                (attributes.CAPACITY_TB, attributes.USED_TB, attributes.ALLOCATED_TB)}
+    capacity = {
+        name: resource.get_attribute(name)
+        for name in (attributes.CAPACITY_TB, attributes.USED_TB, attributes.ALLOCATED_TB)
+    }
     print(f"resource {resource.name!r}: " + ", ".join(f"{k} = {v}" for k, v in capacity.items()))
     for note in AllocationAdminNote.objects.filter(allocation__in=allocations):
         print(f"admin note on allocation {note.allocation_id}: {note.note}")
@@ -276,9 +338,11 @@ def print_ecs(base_url: str) -> None:
             for bucket in ecs.list_buckets(namespace.name):
                 usage = ecs.get_bucket_usage(namespace.name, bucket.name)
                 bucket_quota = bucket.quota.block_size_gb if bucket.quota else "-"
-                print(f"  namespace {namespace.name}: quota {quota.block_size_gb} GB "
-                      f"(notify at {quota.notification_size_gb} GB); bucket {bucket.name}: quota {bucket_quota} GB, "
-                      f"{usage.size_bytes} bytes in {usage.objects} objects")
+                print(
+                    f"  namespace {namespace.name}: quota {quota.block_size_gb} GB "
+                    f"(notify at {quota.notification_size_gb} GB); bucket {bucket.name}: quota {bucket_quota} GB, "
+                    f"{usage.size_bytes} bytes in {usage.objects} objects"
+                )
         print(f"  ({ecs.request_count} HTTP requests, one login)")
 
 
@@ -310,13 +374,15 @@ def main() -> int:
     finally:
         simulator.send_signal(signal.SIGTERM)
         simulator.wait(timeout=10)
-    env = (f"COLDFRONT_CONFIG={LOCAL_SETTINGS} COLDFRONT_URLS={LOCAL_URLS} SITE_TEMPLATES={SITE_TEMPLATES} "
-           f"DB_URL=sqlite:///{DB} SECRET_KEY=demo-only-not-secret DEBUG=True")
+    env = (
+        f"COLDFRONT_CONFIG={LOCAL_SETTINGS} COLDFRONT_URLS={LOCAL_URLS} SITE_TEMPLATES={SITE_TEMPLATES} "
+        f"DB_URL=sqlite:///{DB} SECRET_KEY=demo-only-not-secret DEBUG=True"
+    )
     print(f"""
 See the same data in ColdFront's web UI (usage gauges on each allocation page):
 
     {env} \\
-        {ROOT / '.venv/bin/coldfront'} runserver 127.0.0.1:8000
+        {ROOT / ".venv/bin/coldfront"} runserver 127.0.0.1:8000
 
 then log in at http://127.0.0.1:8000/user/login as admin / {ADMIN_PASSWORD} (or as a PI: asmith / demo) and
 open http://127.0.0.1:8000/allocation/{allocations[0].pk}/; allocation {allocations[-1].pk} shows why it was refused

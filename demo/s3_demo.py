@@ -20,16 +20,22 @@ def member_creates_key(username: str) -> None:
         print(f"• {username} has no S3 user (is ECS_S3_USERS on?)")
         return
     page = client.get("/ecs/s3/").content.decode()
-    print(f"• {username} opens /ecs/s3/: access key id {row.userid}, bucket {row.binding.bucket}, "
-          f"{'no key yet' if 'ecs-no-key' in page else 'has a key'}")
+    print(
+        f"• {username} opens /ecs/s3/: access key id {row.userid}, bucket {row.binding.bucket}, "
+        f"{'no key yet' if 'ecs-no-key' in page else 'has a key'}"
+    )
     response = client.post("/ecs/s3/", {"object_user": row.pk, "action": "create"})
     match = re.search(r'value="([^"]+)" id="ecs-secret-key"', response.content.decode())
     secret = match.group(1) if match else ""
-    print(f"• {username} presses “Create a secret key” → HTTP {response.status_code}; the page answering the "
-          f"POST shows a {len(secret)}-character key once (not printed here either)")
+    print(
+        f"• {username} presses “Create a secret key” → HTTP {response.status_code}; the page answering the "
+        f"POST shows a {len(secret)}-character key once (not printed here either)"
+    )
     again = client.get("/ecs/s3/").content.decode()
-    print(f"• {username} reloads /ecs/s3/: key on the page: {'yes (a bug!)' if secret and secret in again else 'no'}; "
-          f"database rows holding it: {_rows_with(secret)}")
+    print(
+        f"• {username} reloads /ecs/s3/: key on the page: {'yes (a bug!)' if secret and secret in again else 'no'}; "
+        f"database rows holding it: {_rows_with(secret)}"
+    )
 
 
 def _rows_with(secret: str) -> int:
@@ -52,10 +58,13 @@ def expire_and_freeze(allocation) -> None:
     from coldfront_ecs_plugin.models import ECSBinding
 
     type(allocation).objects.filter(pk=allocation.pk).update(
-        end_date=datetime.date.today() - datetime.timedelta(days=1))
+        end_date=datetime.date.today() - datetime.timedelta(days=1)
+    )
     update_statuses()
     allocation.refresh_from_db()
     binding = ECSBinding.objects.get(allocation_id=allocation.pk)
-    print(f"• ColdFront's daily update_statuses task: allocation {allocation.pk} ({allocation.project.title}) is "
-          f"{allocation.status.name}; its ECS storage is {binding.state} "
-          f"(ECS Status: {allocation.get_attribute(attributes.ECS_STATUS)!r})")
+    print(
+        f"• ColdFront's daily update_statuses task: allocation {allocation.pk} ({allocation.project.title}) is "
+        f"{allocation.status.name}; its ECS storage is {binding.state} "
+        f"(ECS Status: {allocation.get_attribute(attributes.ECS_STATUS)!r})"
+    )

@@ -42,9 +42,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
 # Tests of features a ColdFront before 1.1.8 does not have (the floor run, .venv-floor, ColdFront 1.1.6).
 # Everything else in the suite runs there too; see the README, "Development".
 NEEDS_COLDFRONT_1_1_8 = {
-    "tests/reliability/test_rel_bad_input.py::test_bad_quota_change_is_reverted_and_explained":
+    "tests/reliability/test_rel_bad_input.py::test_bad_quota_change_is_reverted_and_explained": (
         "ColdFront < 1.1.8 has no attribute-edit page, and its change-request view answers a non-numeric "
-        "Float value with a 500 page of its own (ast.literal_eval), before any signal",
+        "Float value with a 500 page of its own (ast.literal_eval), before any signal"
+    ),
 }
 
 

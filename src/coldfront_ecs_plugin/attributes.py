@@ -49,7 +49,9 @@ RESOURCE_ATTRIBUTES: tuple[ResourceAttributeSpec, ...] = (
     ResourceAttributeSpec(CAPACITY_TB, "Text", "Cluster provisioned capacity, TB (synced)"),
     ResourceAttributeSpec(USED_TB, "Text", "Cluster used capacity, TB (synced)"),
     ResourceAttributeSpec(ALLOCATED_TB, "Text", "Sum of namespace quotas on this endpoint, TB (synced)"),
-    ResourceAttributeSpec(S3_ENDPOINT, "Text", "S3 endpoint members use with their keys, e.g. https://s3.example.org:9021"),
+    ResourceAttributeSpec(
+        S3_ENDPOINT, "Text", "S3 endpoint members use with their keys, e.g. https://s3.example.org:9021"
+    ),
 )
 
 ALLOCATION_ATTRIBUTES: tuple[AllocationAttributeSpec, ...] = (
@@ -57,8 +59,9 @@ ALLOCATION_ATTRIBUTES: tuple[AllocationAttributeSpec, ...] = (
     AllocationAttributeSpec(BUCKET, "Text", False, False, False, "ECS bucket of this allocation"),
     AllocationAttributeSpec(QUOTA_TB, "Float", True, False, True, "Hard quota in TB (TiB); usage synced"),
     AllocationAttributeSpec(QUOTA_BYTES, "Int", True, False, False, "Hard quota in bytes; usage synced"),
-    AllocationAttributeSpec(ECS_STATUS, "Text", False, False, False,
-                            "State of this allocation's ECS storage, kept by the plugin"),
+    AllocationAttributeSpec(
+        ECS_STATUS, "Text", False, False, False, "State of this allocation's ECS storage, kept by the plugin"
+    ),
 )
 
 #: category used in every log record, as ColdFront integrations do

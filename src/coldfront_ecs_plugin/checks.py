@@ -22,7 +22,8 @@ def check_settings(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     """
     hint = "Set it in local_settings.py or the environment (see the README)"
     return [
-        checks.Warning(problem, hint=hint, id=CREDENTIALS_WARNING) if problem.endswith(" is not set")
+        checks.Warning(problem, hint=hint, id=CREDENTIALS_WARNING)
+        if problem.endswith(" is not set")
         else checks.Error(problem, hint=hint, id=SETTINGS_ERROR)
         for problem in conf.problems()
     ]
@@ -46,10 +47,14 @@ def check_resources(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
             try:
                 parse_endpoint(records.resource_value(resource, attributes.URL), allow_http=_allow_http())
             except EndpointError as exc:
-                found.append(checks.Warning(
-                    f"ECS resource {resource.name!r}: {exc}",
-                    hint=f"Set the resource attribute {attributes.URL!r} to host, host:port or https://host:port",
-                    obj=resource, id=URL_WARNING))
+                found.append(
+                    checks.Warning(
+                        f"ECS resource {resource.name!r}: {exc}",
+                        hint=f"Set the resource attribute {attributes.URL!r} to host, host:port or https://host:port",
+                        obj=resource,
+                        id=URL_WARNING,
+                    )
+                )
     except DatabaseError:  # tables not migrated yet: nothing to check
         return []
     return found
@@ -65,8 +70,11 @@ def check_attribute_types(app_configs=None, **kwargs) -> list[checks.CheckMessag
         return []
     if not missing:
         return []
-    return [checks.Warning(f"ECS attribute types missing: {', '.join(missing)}", hint="run manage.py ecs_setup",
-                           id=TYPES_WARNING)]
+    return [
+        checks.Warning(
+            f"ECS attribute types missing: {', '.join(missing)}", hint="run manage.py ecs_setup", id=TYPES_WARNING
+        )
+    ]
 
 
 def register() -> None:

@@ -48,8 +48,9 @@ def needs_change_approved_receiver(module=None) -> bool:
     return hasattr(module, CHANGE_APPROVED)
 
 
-def on_allocation_change_approved(sender, allocation_pk: int | None = None, allocation_change_pk: int | None = None,
-                                  **kwargs) -> None:
+def on_allocation_change_approved(
+    sender, allocation_pk: int | None = None, allocation_change_pk: int | None = None, **kwargs
+) -> None:
     """ColdFront < 1.1.8: apply the approved change's ``Storage Quota (TB)`` through the 1.1.8+ receiver."""
     from coldfront.core.allocation.models import AllocationAttributeChangeRequest
 
@@ -57,14 +58,19 @@ def on_allocation_change_approved(sender, allocation_pk: int | None = None, allo
 
     if fork_signals_present():  # the fork's allocation_autoupdate carries its quota changes
         return
-    changes = (AllocationAttributeChangeRequest.objects
-               .filter(allocation_change_request_id=allocation_change_pk,
-                       allocation_attribute__allocation_attribute_type__name=attributes.QUOTA_TB)
-               .select_related("allocation_attribute").order_by("pk"))
+    changes = (
+        AllocationAttributeChangeRequest.objects.filter(
+            allocation_change_request_id=allocation_change_pk,
+            allocation_attribute__allocation_attribute_type__name=attributes.QUOTA_TB,
+        )
+        .select_related("allocation_attribute")
+        .order_by("pk")
+    )
     for change in changes:
         attribute = change.allocation_attribute
-        on_allocation_attribute_changed(sender, attribute_pk=attribute.pk,
-                                        allocation_pk=allocation_pk or attribute.allocation_id)
+        on_allocation_attribute_changed(
+            sender, attribute_pk=attribute.pk, allocation_pk=allocation_pk or attribute.allocation_id
+        )
 
 
 def connect_legacy_receivers(module=None) -> list[str]:
@@ -92,17 +98,23 @@ def check_compat(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
 
     fork = all(hasattr(module, name) for name in FORK_SIGNALS)
     if not fork and not hasattr(module, ATTRIBUTE_CHANGED) and not hasattr(module, CHANGE_APPROVED):
-        found.append(checks.Warning(
-            "this ColdFront sends neither allocation_attribute_changed nor allocation_change_approved: "
-            "approved quota changes will not reach ECS",
-            hint="Change quotas on ECS by hand, then run ecs_sync; or upgrade ColdFront (1.1.6 or later)",
-            id=NO_QUOTA_SIGNAL_WARNING))
+        found.append(
+            checks.Warning(
+                "this ColdFront sends neither allocation_attribute_changed nor allocation_change_approved: "
+                "approved quota changes will not reach ECS",
+                hint="Change quotas on ECS by hand, then run ecs_sync; or upgrade ColdFront (1.1.6 or later)",
+                id=NO_QUOTA_SIGNAL_WARNING,
+            )
+        )
     if not django_q_available():
-        found.append(checks.Warning(
-            "no django_q module (django-q or django-q2) is installed: ecs_sync --queue and "
-            "ecs_setup --schedule are unavailable",
-            hint="Run ecs_sync from cron, or install the task queue your ColdFront release uses",
-            id=NO_TASK_QUEUE_WARNING))
+        found.append(
+            checks.Warning(
+                "no django_q module (django-q or django-q2) is installed: ecs_sync --queue and "
+                "ecs_setup --schedule are unavailable",
+                hint="Run ecs_sync from cron, or install the task queue your ColdFront release uses",
+                id=NO_TASK_QUEUE_WARNING,
+            )
+        )
     return found
 
 

@@ -151,16 +151,21 @@ def _percents(raw: Any) -> tuple[int, ...]:
     try:
         values = sorted({int(str(item).strip()) for item in items if str(item).strip()})
     except (TypeError, ValueError):
-        raise SettingsError(f"ECS_USAGE_ALERT_PERCENTS must be a list of whole percentages such as [80, 95, 100], "
-                            f"got {raw!r}") from None
+        raise SettingsError(
+            f"ECS_USAGE_ALERT_PERCENTS must be a list of whole percentages such as [80, 95, 100], got {raw!r}"
+        ) from None
     if any(v < 1 or v > 1000 for v in values):
         raise SettingsError(f"ECS_USAGE_ALERT_PERCENTS must hold percentages between 1 and 1000, got {raw!r}")
     return tuple(values)
+
+
 def _fingerprint(value: Any) -> str:
     text = str(value).replace(":", "").strip().lower()
     if not re.fullmatch(r"[0-9a-f]{64}", text):
-        raise SettingsError("ECS_TLS_FINGERPRINT must be the SHA-256 of the ECS certificate (64 hex digits, colons "
-                            f"allowed), or a dict of host[:port] -> such a fingerprint; got {value!r}")
+        raise SettingsError(
+            "ECS_TLS_FINGERPRINT must be the SHA-256 of the ECS certificate (64 hex digits, colons "
+            f"allowed), or a dict of host[:port] -> such a fingerprint; got {value!r}"
+        )
     return text
 
 
@@ -194,8 +199,9 @@ def _collect(require_credentials: bool) -> tuple[dict[str, Any], list[str]]:
     values["user"] = str(_raw("ECS_USER") or "")
     values["password"] = str(_raw("ECS_PASS") or "")
     if require_credentials:
-        errors.extend(f"{name} is not set" for name, key in (("ECS_USER", "user"), ("ECS_PASS", "password"))
-                      if not values[key])
+        errors.extend(
+            f"{name} is not set" for name, key in (("ECS_USER", "user"), ("ECS_PASS", "password")) if not values[key]
+        )
 
     def version() -> str:
         text = str(_raw("ECS_CLIENT_VERSION")).strip()
@@ -234,33 +240,42 @@ def _collect(require_credentials: bool) -> tuple[dict[str, Any], list[str]]:
 
     attempt("on_expire", lambda: action("ECS_ON_EXPIRE"))
     attempt("on_revoke", lambda: action("ECS_ON_REVOKE"))
-    attempt("lifecycle_grace_days", lambda: _number(
-        "ECS_LIFECYCLE_GRACE_DAYS", _raw("ECS_LIFECYCLE_GRACE_DAYS"), int, 0, 3650))
+    attempt(
+        "lifecycle_grace_days",
+        lambda: _number("ECS_LIFECYCLE_GRACE_DAYS", _raw("ECS_LIFECYCLE_GRACE_DAYS"), int, 0, 3650),
+    )
     attempt("s3_users", lambda: _bool("ECS_S3_USERS", _raw("ECS_S3_USERS")))
-    attempt("key_rotation_minutes", lambda: _number(
-        "ECS_KEY_ROTATION_MINUTES", _raw("ECS_KEY_ROTATION_MINUTES"), int, 1, 43200))
+    attempt(
+        "key_rotation_minutes",
+        lambda: _number("ECS_KEY_ROTATION_MINUTES", _raw("ECS_KEY_ROTATION_MINUTES"), int, 1, 43200),
+    )
     attempt("client_version", version)
     attempt("usage_alert_percents", lambda: _percents(_raw("ECS_USAGE_ALERT_PERCENTS")))
-    attempt("usage_alert_admin_digest", lambda: _bool("ECS_USAGE_ALERT_ADMIN_DIGEST",
-                                                      _raw("ECS_USAGE_ALERT_ADMIN_DIGEST")))
+    attempt(
+        "usage_alert_admin_digest", lambda: _bool("ECS_USAGE_ALERT_ADMIN_DIGEST", _raw("ECS_USAGE_ALERT_ADMIN_DIGEST"))
+    )
     attempt("resource_types", resource_types)
-    attempt("provision_deadline", lambda: _number(
-        "ECS_PROVISION_DEADLINE", _raw("ECS_PROVISION_DEADLINE"), float, 1, 3600))
+    attempt(
+        "provision_deadline", lambda: _number("ECS_PROVISION_DEADLINE", _raw("ECS_PROVISION_DEADLINE"), float, 1, 3600)
+    )
     attempt("provision_async", lambda: _bool("ECS_PROVISION_ASYNC", _raw("ECS_PROVISION_ASYNC")))
     attempt("request_timeout", lambda: _number("ECS_REQUEST_TIMEOUT", _raw("ECS_REQUEST_TIMEOUT"), float, 0.01, 3600))
     attempt("verify_ssl", lambda: _verify(_raw("ECS_VERIFY_SSL")))
     attempt("resource_name_contains", contains)
     attempt("tb_per_quantity", lambda: _number("ECS_TB_PER_QUANTITY", _raw("ECS_TB_PER_QUANTITY"), float, 1e-6, 1e6))
-    attempt("quota_notification_percent", lambda: _number(
-        "ECS_QUOTA_NOTIFICATION_PERCENT", _raw("ECS_QUOTA_NOTIFICATION_PERCENT"), float, 1, 100))
+    attempt(
+        "quota_notification_percent",
+        lambda: _number("ECS_QUOTA_NOTIFICATION_PERCENT", _raw("ECS_QUOTA_NOTIFICATION_PERCENT"), float, 1, 100),
+    )
     attempt("sync_concurrency", lambda: _number("ECS_SYNC_CONCURRENCY", _raw("ECS_SYNC_CONCURRENCY"), int, 1, 32))
     attempt("allow_http", lambda: _bool("ECS_ALLOW_HTTP", _raw("ECS_ALLOW_HTTP")))
     attempt("ldap_group_source", source)
-    attempt("breaker_failures", lambda: _number(
-        "ECS_BREAKER_FAILURES", _raw("ECS_BREAKER_FAILURES"), int, 1, 1000))
+    attempt("breaker_failures", lambda: _number("ECS_BREAKER_FAILURES", _raw("ECS_BREAKER_FAILURES"), int, 1, 1000))
     attempt("tls_fingerprints", lambda: _fingerprints(_raw("ECS_TLS_FINGERPRINT")))
-    attempt("sync_schedule_minutes", lambda: _number(
-        "ECS_SYNC_SCHEDULE_MINUTES", _raw("ECS_SYNC_SCHEDULE_MINUTES"), int, 1, 10080))
+    attempt(
+        "sync_schedule_minutes",
+        lambda: _number("ECS_SYNC_SCHEDULE_MINUTES", _raw("ECS_SYNC_SCHEDULE_MINUTES"), int, 1, 10080),
+    )
     return values, errors
 
 

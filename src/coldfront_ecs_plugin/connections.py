@@ -15,8 +15,9 @@ def endpoint_for_resource(resource, settings: conf.ECSSettings | None = None) ->
     return parse_endpoint(value, allow_http=settings.allow_http)
 
 
-def client_for_endpoint(base_url: str, settings: conf.ECSSettings | None = None,
-                        *, pool_size: int | None = None) -> ECSClient:
+def client_for_endpoint(
+    base_url: str, settings: conf.ECSSettings | None = None, *, pool_size: int | None = None
+) -> ECSClient:
     settings = settings or conf.load()
     return ECSClient(
         base_url,

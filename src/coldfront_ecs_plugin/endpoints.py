@@ -22,7 +22,9 @@ def parse_endpoint(value: str | None, *, allow_http: bool = False) -> str:
     """Return ``scheme://host:port`` for a ``url`` attribute value, or raise EndpointError."""
     raw = (value or "").strip()
     if not raw:
-        raise EndpointError(f"the ECS resource has no {URL!r} attribute (expected host, host:port or https://host:port)")
+        raise EndpointError(
+            f"the ECS resource has no {URL!r} attribute (expected host, host:port or https://host:port)"
+        )
     candidate = raw if "://" in raw else f"https://{raw}"
     try:
         parts = urlsplit(candidate)
@@ -40,7 +42,9 @@ def parse_endpoint(value: str | None, *, allow_http: bool = False) -> str:
     if parts.username is not None or parts.password is not None:
         raise EndpointError("url must not contain credentials; set ECS_USER and ECS_PASS instead")
     if parts.path not in ("", "/") or parts.query or parts.fragment:
-        raise EndpointError(f"url {_redact(raw)!r} must not have a path or query; use host, host:port or https://host:port")
+        raise EndpointError(
+            f"url {_redact(raw)!r} must not have a path or query; use host, host:port or https://host:port"
+        )
     host = parts.hostname
     if not host:
         raise EndpointError(f"url {_redact(raw)!r} has no host name")

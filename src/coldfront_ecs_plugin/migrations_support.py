@@ -12,8 +12,11 @@ from .endpoints import EndpointError, parse_endpoint
 
 def _values(attr_model, names: tuple[str, ...]) -> dict[int, dict[str, str]]:
     found: dict[int, dict[str, str]] = {}
-    rows = (attr_model.objects.filter(allocation_attribute_type__name__in=names).order_by("pk")
-            .values_list("allocation_id", "allocation_attribute_type__name", "value"))
+    rows = (
+        attr_model.objects.filter(allocation_attribute_type__name__in=names)
+        .order_by("pk")
+        .values_list("allocation_id", "allocation_attribute_type__name", "value")
+    )
     for allocation_id, name, value in rows:
         value = (value or "").strip()
         if value:
@@ -22,8 +25,12 @@ def _values(attr_model, names: tuple[str, ...]) -> dict[int, dict[str, str]]:
 
 
 def _endpoint(resource_attr_model, resource_id: int) -> str | None:
-    value = (resource_attr_model.objects.filter(resource_id=resource_id, resource_attribute_type__name=attributes.URL)
-             .order_by("-pk").values_list("value", flat=True).first())
+    value = (
+        resource_attr_model.objects.filter(resource_id=resource_id, resource_attribute_type__name=attributes.URL)
+        .order_by("-pk")
+        .values_list("value", flat=True)
+        .first()
+    )
     try:
         return parse_endpoint(value, allow_http=True)
     except EndpointError:
@@ -53,11 +60,16 @@ def bind_provisioned(apps) -> list[int]:
             key = f"{endpoint}|{pair[attributes.NAMESPACE]}"
             live = key not in taken
             binding_model.objects.create(
-                allocation_id=allocation_id, resource_id=resource.pk, endpoint=endpoint,
-                namespace=pair[attributes.NAMESPACE], bucket=pair[attributes.BUCKET],
-                state="active" if live else "unlinked", live_key=key if live else None,
+                allocation_id=allocation_id,
+                resource_id=resource.pk,
+                endpoint=endpoint,
+                namespace=pair[attributes.NAMESPACE],
+                bucket=pair[attributes.BUCKET],
+                state="active" if live else "unlinked",
+                live_key=key if live else None,
                 last_error="" if live else "another allocation already holds this namespace; use ecs_link",
-                steps=[{"step": "migrated"}])
+                steps=[{"step": "migrated"}],
+            )
             taken.add(key)
             bound.append(allocation_id)
             break

@@ -28,8 +28,14 @@ class BindingState:
 
 
 #: states whose (cluster, namespace) pair is held: no other binding may take it
-LIVE_STATES = (BindingState.QUEUED, BindingState.PROVISIONING, BindingState.ACTIVE, BindingState.FAILED,
-               BindingState.FROZEN, BindingState.LOCKED)
+LIVE_STATES = (
+    BindingState.QUEUED,
+    BindingState.PROVISIONING,
+    BindingState.ACTIVE,
+    BindingState.FAILED,
+    BindingState.FROZEN,
+    BindingState.LOCKED,
+)
 #: provisioning finished: the namespace and bucket exist on ECS (a re-approval checks, never re-creates)
 SETTLED_STATES = (BindingState.ACTIVE, BindingState.FROZEN, BindingState.LOCKED)
 
@@ -37,13 +43,16 @@ SETTLED_STATES = (BindingState.ACTIVE, BindingState.FROZEN, BindingState.LOCKED)
 class ECSBinding(models.Model):
     """One allocation's ECS namespace and bucket on one cluster, with its provisioning progress."""
 
-    allocation = models.OneToOneField("allocation.Allocation", null=True, blank=True, on_delete=models.SET_NULL,
-                                      related_name="ecs_binding")
-    resource = models.ForeignKey("resource.Resource", null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="ecs_bindings")
+    allocation = models.OneToOneField(
+        "allocation.Allocation", null=True, blank=True, on_delete=models.SET_NULL, related_name="ecs_binding"
+    )
+    resource = models.ForeignKey(
+        "resource.Resource", null=True, blank=True, on_delete=models.SET_NULL, related_name="ecs_bindings"
+    )
     endpoint = models.CharField(max_length=255, help_text="management endpoint base URL last used")
-    cluster_id = models.CharField(max_length=255, blank=True, default="",
-                                  help_text="the ECS cluster's local VDC id; empty until first read")
+    cluster_id = models.CharField(
+        max_length=255, blank=True, default="", help_text="the ECS cluster's local VDC id; empty until first read"
+    )
     namespace = models.CharField(max_length=63)
     bucket = models.CharField(max_length=63)
     state = models.CharField(max_length=32, choices=BindingState.CHOICES, default=BindingState.PROVISIONING)
@@ -104,8 +113,9 @@ class ECSObjectUser(models.Model):
     """
 
     binding = models.ForeignKey(ECSBinding, on_delete=models.CASCADE, related_name="object_users")
-    user = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="ecs_object_users")
+    user = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="ecs_object_users"
+    )
     username = models.CharField(max_length=150)
     userid = models.CharField(max_length=64, help_text="the ECS object user id (the S3 access key id)")
     namespace = models.CharField(max_length=63)
@@ -120,5 +130,7 @@ class ECSObjectUser(models.Model):
 
     def __str__(self) -> str:
         return f"{self.userid} ({self.username}, {self.state})"
+
+
 # the staff page's records (issue 12) live in their own module; imported here so Django registers them
 from .report_models import ECSReport, ECSUsageAlert  # noqa: E402, F401

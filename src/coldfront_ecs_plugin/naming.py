@@ -94,8 +94,9 @@ def bucket_for_namespace(namespace: str) -> str:
     room = MAX_BUCKET - len(BUCKET_PREFIX) - len(BUCKET_SUFFIX)
     middle = namespace[:room].strip("-")
     if not middle:
-        raise NamingError(f"cannot derive a bucket name from namespace {namespace!r}; set the allocation's Bucket "
-                          "attribute")
+        raise NamingError(
+            f"cannot derive a bucket name from namespace {namespace!r}; set the allocation's Bucket attribute"
+        )
     return validate_bucket(f"{BUCKET_PREFIX}{middle}{BUCKET_SUFFIX}")
 
 

@@ -38,8 +38,7 @@ class ECSReport(models.Model):
 class ECSUsageAlert(models.Model):
     """The highest ``ECS_USAGE_ALERT_PERCENTS`` threshold already announced for an allocation (0: none)."""
 
-    allocation = models.OneToOneField("allocation.Allocation", on_delete=models.CASCADE,
-                                      related_name="ecs_usage_alert")
+    allocation = models.OneToOneField("allocation.Allocation", on_delete=models.CASCADE, related_name="ecs_usage_alert")
     percent = models.PositiveSmallIntegerField(default=0)
     updated = models.DateTimeField(auto_now=True)
 

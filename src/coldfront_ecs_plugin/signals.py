@@ -84,21 +84,29 @@ def on_allocation_activate(sender, allocation_pk: int | None = None, **kwargs) -
         notes.revert_activation(allocation.pk, _reason(exc))
 
 
-def on_allocation_attribute_changed(sender, attribute_pk: int | None = None, allocation_pk: int | None = None,
-                                    **kwargs) -> None:
+def on_allocation_attribute_changed(
+    sender, attribute_pk: int | None = None, allocation_pk: int | None = None, **kwargs
+) -> None:
     """Apply a changed ``Storage Quota (TB)`` on ECS; revert a direct ``Quota_In_Bytes`` edit."""
     from coldfront.core.allocation.models import AllocationAttribute
 
-    attribute = (AllocationAttribute.objects.select_related("allocation_attribute_type", "allocation")
-                 .filter(pk=attribute_pk).first())
-    if attribute is None or attribute.allocation_attribute_type.name not in (attributes.QUOTA_TB,
-                                                                             attributes.QUOTA_BYTES):
+    attribute = (
+        AllocationAttribute.objects.select_related("allocation_attribute_type", "allocation")
+        .filter(pk=attribute_pk)
+        .first()
+    )
+    if attribute is None or attribute.allocation_attribute_type.name not in (
+        attributes.QUOTA_TB,
+        attributes.QUOTA_BYTES,
+    ):
         return
     if _ecs_resource_of(attribute.allocation) is None:
         return
     if attribute.allocation_attribute_type.name == attributes.QUOTA_BYTES:
-        notes.revert_attribute(attribute.pk, f"{attributes.QUOTA_BYTES} follows ECS and cannot be edited; change "
-                                             f"{attributes.QUOTA_TB} instead")
+        notes.revert_attribute(
+            attribute.pk,
+            f"{attributes.QUOTA_BYTES} follows ECS and cannot be edited; change {attributes.QUOTA_TB} instead",
+        )
         return
     try:
         new_tb = float(attribute.value)
@@ -130,8 +138,12 @@ def remember_status(sender, instance, raw: bool = False, **kwargs) -> None:
     """pre_save: note the stored status of an allocation that has ECS storage (one query)."""
     if raw or instance.pk is None:
         return
-    instance._ecs_old_status = (type(instance).objects.filter(pk=instance.pk, ecs_binding__isnull=False)
-                                .values_list("status__name", flat=True).first())
+    instance._ecs_old_status = (
+        type(instance)
+        .objects.filter(pk=instance.pk, ecs_binding__isnull=False)
+        .values_list("status__name", flat=True)
+        .first()
+    )
 
 
 def on_status_saved(sender, instance, raw: bool = False, **kwargs) -> None:
@@ -182,8 +194,10 @@ def _member_change(func, allocation_user_pk: int | None, what: str) -> None:
         _log(logging.ERROR, "ECS: could not %s allocation user %s", what, allocation_user_pk, exc_info=True)
         member = AllocationUser.objects.select_related("user").filter(pk=allocation_user_pk).first()
         if member is not None:
-            notes.add_note_to(member.allocation_id, f"could not {what} {member.user.username}: {_reason(exc)}; "
-                                                    "the next ecs_sync tries again")
+            notes.add_note_to(
+                member.allocation_id,
+                f"could not {what} {member.user.username}: {_reason(exc)}; the next ecs_sync tries again",
+            )
 
 
 # -- FASRC fork ----------------------------------------------------------------------------------
@@ -198,8 +212,9 @@ def ecs_allocation_autocreate(sender, allocation_obj=None, resource=None, approv
         provisioning.provision(allocation_obj.pk, resource=resource, automation=automation)
     except Exception as exc:
         _log(logging.ERROR, "ECS provisioning of allocation %s failed", allocation_obj.pk, exc_info=True)
-        raise ValueError(f"ECS provisioning failed for allocation {allocation_obj.pk} on {resource.name}: "
-                         f"{_reason(exc)}") from exc
+        raise ValueError(
+            f"ECS provisioning failed for allocation {allocation_obj.pk} on {resource.name}: {_reason(exc)}"
+        ) from exc
     return RESULT
 
 
@@ -213,8 +228,10 @@ def ecs_allocation_autoupdate(sender, allocation_obj=None, new_quota_value=None,
     from .services import bindings
 
     if bindings.for_allocation(allocation_obj.pk) is None:
-        raise ValueError(f"ECS quota update failed for allocation {allocation_obj.pk}: it is not linked to ECS "
-                         "storage; link it with manage.py ecs_link, then change the quota again")
+        raise ValueError(
+            f"ECS quota update failed for allocation {allocation_obj.pk}: it is not linked to ECS "
+            "storage; link it with manage.py ecs_link, then change the quota again"
+        )
     try:
         quota.change_quota(allocation_obj.pk, float(new_quota_value), resource=resource)
     except Exception as exc:

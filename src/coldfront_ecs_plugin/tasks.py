@@ -71,11 +71,18 @@ def sync_endpoint_task(base_url: str, resource_ids: list[int] | None = None, dry
     report = sync_resources(resources, dry_run=dry_run, deadline_s=task_budget())
     summary = report.to_dict(with_changes=False)
     summary["endpoint"] = base_url
-    logger.info("ecs_sync task %s: %d updated, %d unchanged, %d failed", base_url, report.updated,
-                report.unchanged, report.failed, extra=LOG)
+    logger.info(
+        "ecs_sync task %s: %d updated, %d unchanged, %d failed",
+        base_url,
+        report.updated,
+        report.unchanged,
+        report.failed,
+        extra=LOG,
+    )
     if not summary["ok"]:
-        raise SyncFailed(f"ecs_sync {base_url}: {len(summary['failures'])} failure(s); report: "
-                         + json.dumps(summary, default=str))
+        raise SyncFailed(
+            f"ecs_sync {base_url}: {len(summary['failures'])} failure(s); report: " + json.dumps(summary, default=str)
+        )
     return summary
 
 
@@ -98,8 +105,9 @@ def enqueue_sync(resource_names: Iterable[str] | None = None, *, dry_run: bool =
     batches += [(f"(invalid url of resource {pk})", [pk]) for pk in bad]
     task_ids = []
     for base_url, ids in batches:
-        task_ids.append(async_task(TASK_FUNC, base_url, ids, dry_run, task_name=f"ecs_sync {base_url}"[:100],
-                                   group=TASK_GROUP))
+        task_ids.append(
+            async_task(TASK_FUNC, base_url, ids, dry_run, task_name=f"ecs_sync {base_url}"[:100], group=TASK_GROUP)
+        )
     return [str(t) for t in task_ids]
 
 
@@ -157,8 +165,9 @@ def enqueue_provision(allocation_pk: int) -> str:
     if binding.state != BindingState.QUEUED:
         return ""  # already active: nothing to queue
     try:
-        task_id = async_task(PROVISION_FUNC, allocation_pk, task_name=f"ecs_provision {allocation_pk}",
-                             group="ecs_provision")
+        task_id = async_task(
+            PROVISION_FUNC, allocation_pk, task_name=f"ecs_provision {allocation_pk}", group="ecs_provision"
+        )
     except Exception as exc:
         bindings.finish(binding, BindingState.FAILED, error=f"could not queue provisioning: {exc}")
         raise

@@ -36,11 +36,21 @@ log = logging.getLogger("ecs_simulator")
 class Simulator:
     """All mutable state behind one lock; safe to call from many server threads."""
 
-    def __init__(self, *, user: str = "admin", password: str = "ChangeMe",
-                 replication_groups: list[str] | None = None, token_ttl: float = 8 * 3600.0,
-                 faults: FaultConfig | None = None, state_path: str | None = None,
-                 profile: str = DEFAULT_PROFILE, options: Options | None = None,
-                 vdc_id: str | None = None, vdc_name: str | None = None, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self,
+        *,
+        user: str = "admin",
+        password: str = "ChangeMe",
+        replication_groups: list[str] | None = None,
+        token_ttl: float = 8 * 3600.0,
+        faults: FaultConfig | None = None,
+        state_path: str | None = None,
+        profile: str = DEFAULT_PROFILE,
+        options: Options | None = None,
+        vdc_id: str | None = None,
+        vdc_name: str | None = None,
+        host: str = "127.0.0.1",
+    ) -> None:
         self.lock = threading.RLock()
         self._idle = threading.Condition(self.lock)
         self.profile: Profile = PROFILES[profile]
@@ -80,8 +90,12 @@ class Simulator:
             return json.dumps(self.state.to_dict(), sort_keys=True)
 
     def stats(self) -> dict[str, Any]:
-        out = {"requests": self.requests, "by_endpoint": dict(self.by_endpoint),
-               "logins": self.auth.logins, "active_tokens": self.auth.active_tokens()}
+        out = {
+            "requests": self.requests,
+            "by_endpoint": dict(self.by_endpoint),
+            "logins": self.auth.logins,
+            "active_tokens": self.auth.active_tokens(),
+        }
         if self.persister is not None:
             out["state_file"] = self.persister.report()
         return out
@@ -138,11 +152,20 @@ class Simulator:
             self.requests += 1
             self.by_endpoint[route.name if route else f"{req.method} <unknown>"] += 1
             if busy:  # python-ecsclient's table: 6000 = 503 "try again later" (ecs-field-notes.md)
-                return _error(ApiError(503, 6000, f"More than {self.options.max_concurrent} management "
-                                                  "requests in progress", retryable=True))
+                return _error(
+                    ApiError(
+                        503,
+                        6000,
+                        f"More than {self.options.max_concurrent} management requests in progress",
+                        retryable=True,
+                    )
+                )
             if route is None:
-                return _error(ApiError(405, 1007, f"Method {req.method} not supported on {req.path}") if other
-                              else ApiError(404, 2000, f"No resource at {req.path}"))
+                return _error(
+                    ApiError(405, 1007, f"Method {req.method} not supported on {req.path}")
+                    if other
+                    else ApiError(404, 2000, f"No resource at {req.path}")
+                )
             fault = self.faults.decide(route.name)
             cfg = self.faults.config
         if cfg.latency_ms:
@@ -150,8 +173,11 @@ class Simulator:
         if fault == "drop":
             return Reply(0, drop=True)
         if fault in ("500", "503"):
-            return _error(ApiError(500, 7000, "Injected fault: internal error") if fault == "500" else
-                          ApiError(503, 6000, "Injected fault: service unavailable", retryable=True))
+            return _error(
+                ApiError(500, 7000, "Injected fault: internal error")
+                if fault == "500"
+                else ApiError(503, 6000, "Injected fault: service unavailable", retryable=True)
+            )
         if fault == "slow":
             time.sleep(cfg.slow_ms / 1000.0)
         reply = self._run(route, req, params)

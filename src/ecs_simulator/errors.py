@@ -29,8 +29,9 @@ DESCRIPTIONS = {
 class ApiError(Exception):
     """Raised by handlers; the server turns it into an HTTP status plus ECS's error body."""
 
-    def __init__(self, status: int, code: int, details: str = "", *, retryable: bool = False,
-                 description: str | None = None) -> None:
+    def __init__(
+        self, status: int, code: int, details: str = "", *, retryable: bool = False, description: str | None = None
+    ) -> None:
         super().__init__(details)
         self.status = status
         self.code = code
@@ -39,8 +40,12 @@ class ApiError(Exception):
         self.description = description or DESCRIPTIONS.get(code, "Error")
 
     def body(self) -> dict[str, Any]:
-        return {"code": self.code, "description": self.description,
-                "details": self.details, "retryable": self.retryable}
+        return {
+            "code": self.code,
+            "description": self.description,
+            "details": self.details,
+            "retryable": self.retryable,
+        }
 
 
 def not_found(entity: str) -> ApiError:

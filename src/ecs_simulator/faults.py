@@ -22,8 +22,14 @@ class FaultConfig:
     kinds: tuple[str, ...] = KINDS
 
     def to_dict(self) -> dict[str, Any]:
-        return {"latency_ms": self.latency_ms, "fail_rate": self.fail_rate, "seed": self.seed,
-                "endpoints": dict(self.endpoints), "slow_ms": self.slow_ms, "kinds": list(self.kinds)}
+        return {
+            "latency_ms": self.latency_ms,
+            "fail_rate": self.fail_rate,
+            "seed": self.seed,
+            "endpoints": dict(self.endpoints),
+            "slow_ms": self.slow_ms,
+            "kinds": list(self.kinds),
+        }
 
 
 class Faults:
@@ -45,7 +51,7 @@ class Faults:
         """Replace the settings from a ``/_sim/faults`` body; re-seeding restarts the sequence."""
         endpoints = payload.get("endpoints") or {}
         if not isinstance(endpoints, dict):
-            raise ValueError("endpoints must be an object {\"METHOD /template\": rate}")
+            raise ValueError('endpoints must be an object {"METHOD /template": rate}')
         kinds = payload.get("kinds") or list(KINDS)
         if not isinstance(kinds, list) or not all(isinstance(k, str) for k in kinds):
             raise ValueError("kinds must be a list of strings")
@@ -56,7 +62,8 @@ class Faults:
         cfg = FaultConfig(
             latency_ms=number(payload.get("latency_ms") or 0, "latency_ms", maximum=MAX_SLOW_MS),
             fail_rate=_rate(payload.get("fail_rate") or 0),
-            seed=integer(payload["seed"], "seed", maximum=2**63) if payload.get("seed") is not None
+            seed=integer(payload["seed"], "seed", maximum=2**63)
+            if payload.get("seed") is not None
             else self.default.seed,
             endpoints={str(k): _rate(v) for k, v in endpoints.items()},
             slow_ms=min(integer(slow if slow is not None else 2000, "slow_ms", maximum=10**9), MAX_SLOW_MS),

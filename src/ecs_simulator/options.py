@@ -49,8 +49,11 @@ def number(value: Any, name: str, *, minimum: float = 0.0, maximum: float = math
 
 
 def integer(value: Any, name: str, *, minimum: int = 0, maximum: int = 10**9) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | float) or (isinstance(value, float) and \
-            not value.is_integer()):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or (isinstance(value, float) and not value.is_integer())
+    ):
         raise ValueError(f"{name} must be an integer, got {value!r}")
     result = int(value)
     if not minimum <= result <= maximum:

@@ -40,8 +40,11 @@ def check_state(data: Any) -> dict[str, Any]:
         if not isinstance(buckets, dict) or ns not in data.get("namespaces", {}):
             raise StateFileError(f"buckets of {ns!r}: not an object, or no such namespace")
         for name, b in buckets.items():
-            if not isinstance(b, dict) or not isinstance(b.get("size_bytes"), int) or \
-                    not isinstance(b.get("objects"), int):
+            if (
+                not isinstance(b, dict)
+                or not isinstance(b.get("size_bytes"), int)
+                or not isinstance(b.get("objects"), int)
+            ):
                 raise StateFileError(f"bucket {ns}/{name} lacks integer size_bytes/objects")
     for key in ("total_provisioned_gb", "total_free_gb"):
         value = data.get("capacity", {}).get(key, 0)
@@ -83,8 +86,7 @@ class StateLock:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             os.close(fd)
-            raise StateFileError("in use by another ecs-simulator (lock held on "
-                                 f"{self.path.name})") from None
+            raise StateFileError(f"in use by another ecs-simulator (lock held on {self.path.name})") from None
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
         self._fd = fd
@@ -135,8 +137,13 @@ class Persister:
         self._dirty.set()
 
     def report(self) -> dict[str, Any]:
-        return {"path": str(self.path), "saves": self.saves, "failures": self.failures,
-                "last_error": self.last_error, "pending": self._dirty.is_set()}
+        return {
+            "path": str(self.path),
+            "saves": self.saves,
+            "failures": self.failures,
+            "last_error": self.last_error,
+            "pending": self._dirty.is_set(),
+        }
 
     def _run(self) -> None:
         failed = 0

@@ -36,9 +36,9 @@ class Profile:
 
 PROFILES = {
     "ecs-3.8": Profile("ecs-3.8"),
-    "ecs-3.1": Profile("ecs-3.1", namespace_list_quotas=False, bulk_bucket_billing=False,
-                       bulk_namespace_billing=False),
-    "objectscale-4.1": Profile("objectscale-4.1", units=tuple(UNITS_4X.items()), hidden_keys=True,
-                               bucket_owner=True, valid_namespace_flag=True),
+    "ecs-3.1": Profile("ecs-3.1", namespace_list_quotas=False, bulk_bucket_billing=False, bulk_namespace_billing=False),
+    "objectscale-4.1": Profile(
+        "objectscale-4.1", units=tuple(UNITS_4X.items()), hidden_keys=True, bucket_owner=True, valid_namespace_flag=True
+    ),
 }
 DEFAULT_PROFILE = "ecs-3.8"

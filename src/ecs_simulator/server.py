@@ -26,9 +26,20 @@ from .messages import Reply, Request
 
 log = logging.getLogger("ecs_simulator")
 
-REASONS = {200: "OK", 202: "Accepted", 302: "Found", 400: "Bad Request", 401: "Unauthorized",
-           403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 413: "Content Too Large",
-           415: "Unsupported Media Type", 500: "Internal Server Error", 503: "Service Unavailable"}
+REASONS = {
+    200: "OK",
+    202: "Accepted",
+    302: "Found",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    413: "Content Too Large",
+    415: "Unsupported Media Type",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -53,8 +64,12 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True  # the rest of the body was not read
             return Reply(exc.status, ApiError(exc.status, exc.code, exc.details).body())
         if body and not content_type_ok(self.headers):
-            return Reply(415, ApiError(415, 1003, f"Content-Type {self.headers['Content-Type']!r} is not "
-                                                  "supported; send application/json").body())
+            return Reply(
+                415,
+                ApiError(
+                    415, 1003, f"Content-Type {self.headers['Content-Type']!r} is not supported; send application/json"
+                ).body(),
+            )
         token = self.headers.get("X-SDS-AUTH-TOKEN")
         cookie = self.headers.get("Cookie") or ""
         if token is None and "X-SDS-AUTH-TOKEN=" in cookie:
@@ -79,13 +94,18 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self._send(reply)
         if self.server.verbose:
-            log.info('%s "%s %s" %s %.1fms', self.client_address[0], self.command, self.path,
-                     "dropped" if reply.drop else reply.status, (time.perf_counter() - started) * 1000)
+            log.info(
+                '%s "%s %s" %s %.1fms',
+                self.client_address[0],
+                self.command,
+                self.path,
+                "dropped" if reply.drop else reply.status,
+                (time.perf_counter() - started) * 1000,
+            )
 
     def _send(self, reply: Reply) -> None:
         payload = b"" if reply.body is None else json.dumps(reply.body, separators=(",", ":")).encode()
-        head = [f"HTTP/1.1 {reply.status} {REASONS.get(reply.status, 'Status')}",
-                f"Content-Length: {len(payload)}"]
+        head = [f"HTTP/1.1 {reply.status} {REASONS.get(reply.status, 'Status')}", f"Content-Length: {len(payload)}"]
         if payload:
             head.append("Content-Type: application/json")
         head.extend(f"{k}: {v}" for k, v in reply.headers)
@@ -106,9 +126,18 @@ class SimServer(HTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], sim: Simulator, ssl_context: ssl.SSLContext | None,
-                 verbose: bool = False, *, max_threads: int = 64, idle_timeout: float = 60.0,
-                 handshake_timeout: float = 10.0, max_body: int = DEFAULT_LIMIT) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        sim: Simulator,
+        ssl_context: ssl.SSLContext | None,
+        verbose: bool = False,
+        *,
+        max_threads: int = 64,
+        idle_timeout: float = 60.0,
+        handshake_timeout: float = 10.0,
+        max_body: int = DEFAULT_LIMIT,
+    ) -> None:
         self.sim = sim
         self.ssl_context = ssl_context
         self.verbose = verbose

@@ -31,11 +31,19 @@ def vdc_urn(value: str | None) -> str:
 def make_replication_group(name: str, vdc_id: str) -> dict[str, Any]:
     varray = uuid.uuid5(uuid.NAMESPACE_URL, "ecs-sim-varray/" + name)
     return {
-        "id": rg_urn(name), "name": name, "description": "",
+        "id": rg_urn(name),
+        "name": name,
+        "description": "",
         "varrayMappings": [{"name": vdc_id, "value": f"urn:storageos:VirtualArray:{varray}"}],
-        "isAllowAllNamespaces": True, "enable_rebalancing": True, "isFullRep": False,
-        "creation_time": 1700000000000, "inactive": False,
-        "global": None, "remote": None, "vdc": None, "tags": [],
+        "isAllowAllNamespaces": True,
+        "enable_rebalancing": True,
+        "isFullRep": False,
+        "creation_time": 1700000000000,
+        "inactive": False,
+        "global": None,
+        "remote": None,
+        "vdc": None,
+        "tags": [],
     }
 
 
@@ -60,8 +68,14 @@ class State:
         return next((rg for rg in self.replication_groups if rg["id"] == urn), None)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"namespaces": self.namespaces, "buckets": self.buckets, "users": self.users,
-                "capacity": self.capacity, "replication_groups": self.replication_groups, "vdc": self.vdc}
+        return {
+            "namespaces": self.namespaces,
+            "buckets": self.buckets,
+            "users": self.users,
+            "capacity": self.capacity,
+            "replication_groups": self.replication_groups,
+            "vdc": self.vdc,
+        }
 
     def load_dict(self, data: dict[str, Any]) -> None:
         """Adopt a saved state (already checked by ``persist.check_state``); command-line VDC values win."""

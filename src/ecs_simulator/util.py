@@ -146,8 +146,11 @@ def page(names: list[str], query: dict[str, str], default_limit: int = 1000) -> 
         raise invalid(f"limit must be positive, got {limit}")
     prefix = query.get("name") or ""
     if prefix:
-        names = [n for n in names if n.startswith(prefix[:-1])] if prefix.endswith("*") else \
-            [n for n in names if n == prefix]
+        names = (
+            [n for n in names if n.startswith(prefix[:-1])]
+            if prefix.endswith("*")
+            else [n for n in names if n == prefix]
+        )
     marker = query.get("marker") or ""
     if marker:
         names = [n for n in names if n > marker]

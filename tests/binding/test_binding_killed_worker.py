@@ -24,9 +24,16 @@ TESTS = HERE.parent
 
 def _env(db: Path, ca: str) -> dict[str, str]:
     env = os.environ.copy()
-    env.update({"DJANGO_SETTINGS_MODULE": "sync_qcluster_settings", "ECS_QTEST_DB": str(db), "ECS_QTEST_CA": ca,
-                "ECS_PROVISION_DEADLINE": "60", "ECS_REQUEST_TIMEOUT": "60",
-                "PYTHONPATH": os.pathsep.join([str(TESTS / "sync"), str(TESTS), env.get("PYTHONPATH", "")])})
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "sync_qcluster_settings",
+            "ECS_QTEST_DB": str(db),
+            "ECS_QTEST_CA": ca,
+            "ECS_PROVISION_DEADLINE": "60",
+            "ECS_REQUEST_TIMEOUT": "60",
+            "PYTHONPATH": os.pathsep.join([str(TESTS / "sync"), str(TESTS), env.get("PYTHONPATH", "")]),
+        }
+    )
     return env
 
 
@@ -45,8 +52,13 @@ def test_worker_killed_at_each_step_is_resumed_by_the_next_sync(sim, tmp_path, h
     env = _env(tmp_path / "site.sqlite3", sim.ca_path)
     sim.faults(endpoints={hung: 1.0}, kinds=["slow"], slow_ms=30000)
     before = sim.stats()["by_endpoint"].get(hung, 0)
-    child = subprocess.Popen([sys.executable, str(HERE / "worker_child.py"), "provision", sim.host_port], env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, str(HERE / "worker_child.py"), "provision", sim.host_port],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         _wait_for_call(sim, hung, before)
     finally:
@@ -54,8 +66,14 @@ def test_worker_killed_at_each_step_is_resumed_by_the_next_sync(sim, tmp_path, h
         child.communicate(timeout=30)
     sim.faults()
 
-    done = subprocess.run([sys.executable, str(HERE / "worker_child.py"), "recover"], env=env, capture_output=True,
-                          text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, str(HERE / "worker_child.py"), "recover"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["state"] == "active", result
@@ -75,8 +93,13 @@ def test_the_site_keeps_writing_while_ecs_hangs_during_provisioning(sim, tmp_pat
     env = _env(db, sim.ca_path)
     sim.faults(endpoints={NS_QUOTA: 1.0}, kinds=["slow"], slow_ms=30000)
     before = sim.stats()["by_endpoint"].get(NS_QUOTA, 0)
-    child = subprocess.Popen([sys.executable, str(HERE / "worker_child.py"), "provision", sim.host_port], env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, str(HERE / "worker_child.py"), "provision", sim.host_port],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         _wait_for_call(sim, NS_QUOTA, before)
         with sqlite3.connect(db, timeout=2) as conn:

@@ -19,8 +19,12 @@ def test_approval_records_an_active_binding_with_cluster_and_steps(world):
     assert (binding.namespace, binding.bucket) == ("bound-lab", "lab-bound-lab-bucket")
     assert binding.cluster_id == world.state()["vdc"]["id"]
     assert binding.endpoint == f"https://{world.sim.host_port}"
-    assert [s["step"] for s in binding.steps] == ["namespace_created", "namespace_quota", "bucket_created",
-                                                  "bucket_quota"]
+    assert [s["step"] for s in binding.steps] == [
+        "namespace_created",
+        "namespace_quota",
+        "bucket_created",
+        "bucket_quota",
+    ]
     assert binding.provisioned_at is not None
     assert world.attr(allocation, attributes.ECS_STATUS) == "active"
 

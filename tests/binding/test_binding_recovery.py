@@ -23,9 +23,15 @@ def _interrupted(world, title: str, status: str):
     with world.ecs_client() as client:
         client.create_namespace(namespace, replication_group_id=client.replication_group_id("rg1"))
     binding = ECSBinding.objects.create(
-        allocation_id=allocation.pk, resource=allocation.resources.get(), endpoint=f"https://{world.sim.host_port}",
-        cluster_id=world.state()["vdc"]["id"], namespace=namespace, bucket=f"lab-{namespace}-bucket",
-        state=BindingState.PROVISIONING, steps=[{"step": "namespace_created"}])
+        allocation_id=allocation.pk,
+        resource=allocation.resources.get(),
+        endpoint=f"https://{world.sim.host_port}",
+        cluster_id=world.state()["vdc"]["id"],
+        namespace=namespace,
+        bucket=f"lab-{namespace}-bucket",
+        state=BindingState.PROVISIONING,
+        steps=[{"step": "namespace_created"}],
+    )
     binding.refresh_live_key()
     binding.save()
     _age(binding)
@@ -128,8 +134,9 @@ def test_link_all_adopts_reference_named_storage_and_nothing_else(world):
     binding = ECSBinding.objects.get(allocation_id=found.pk)
     assert (binding.namespace, binding.state) == (namespace, "active")
     assert not ECSBinding.objects.filter(allocation_id=missing.pk).exists()
-    writes = {k: v for k, v in world.sim.stats()["by_endpoint"].items() if not k.startswith("GET")
-              and v != before.get(k)}
+    writes = {
+        k: v for k, v in world.sim.stats()["by_endpoint"].items() if not k.startswith("GET") and v != before.get(k)
+    }
     assert writes == {}
 
 
@@ -137,8 +144,7 @@ def test_a_project_takes_back_the_namespace_of_its_revoked_allocation(world):
     old = world.allocation("Return Lab", quota_tb="1")
     world.approve(old)
     world.set_status(old, "Revoked")
-    new = world.allocation(project=old.project, quota_tb="1", namespace="return-lab",
-                           resource=old.resources.get())
+    new = world.allocation(project=old.project, quota_tb="1", namespace="return-lab", resource=old.resources.get())
     world.approve(new)
 
     assert new.status.name == "Active", world.notes(new)

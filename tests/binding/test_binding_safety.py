@@ -70,8 +70,13 @@ def test_unlinked_allocation_is_listed_and_its_quota_change_reverted(world):
     allocation = world.allocation("Legacy Lab", quota_tb="1", status="Active")
     report, code = sync_json()
     assert code == 0, report
-    assert report["unlinked"] == [{"allocation_id": allocation.pk, "resource": allocation.resources.get().name,
-                                   "reason": report["unlinked"][0]["reason"]}]
+    assert report["unlinked"] == [
+        {
+            "allocation_id": allocation.pk,
+            "resource": allocation.resources.get().name,
+            "reason": report["unlinked"][0]["reason"],
+        }
+    ]
     assert "ecs_link" in report["unlinked"][0]["reason"]
 
     world.edit_attribute(allocation, attributes.QUOTA_TB, "5")

@@ -43,8 +43,16 @@ def recover() -> None:
     with contextlib.suppress(CommandError):  # exit status 1 is fine: the JSON says what happened
         call_command("ecs_sync", "--json", stdout=out)
     binding = ECSBinding.objects.get()
-    print(json.dumps({"state": binding.state, "steps": [s["step"] for s in binding.steps],
-                      "error": binding.last_error, "sync": json.loads(out.getvalue())}))
+    print(
+        json.dumps(
+            {
+                "state": binding.state,
+                "steps": [s["step"] for s in binding.steps],
+                "error": binding.last_error,
+                "sync": json.loads(out.getvalue()),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

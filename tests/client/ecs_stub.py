@@ -83,8 +83,13 @@ def _handler(state: Stub) -> type[BaseHTTPRequestHandler]:
         def _handle(self) -> None:
             parts = urlsplit(self.path)
             length = int(self.headers.get("Content-Length") or 0)
-            seen = Seen(self.command, parts.path, parse_qs(parts.query, keep_blank_values=True),
-                        {k.lower(): v for k, v in self.headers.items()}, self.rfile.read(length))
+            seen = Seen(
+                self.command,
+                parts.path,
+                parse_qs(parts.query, keep_blank_values=True),
+                {k.lower(): v for k, v in self.headers.items()},
+                self.rfile.read(length),
+            )
             state.seen.append(seen)
             status, payload, *extra = _default(state, self, seen)
             if isinstance(payload, (bytes, str)):

@@ -31,11 +31,14 @@ def stub() -> Iterator[Stub]:
 
 
 # -- local VDC -------------------------------------------------------------------------------
-@pytest.mark.parametrize("body", [
-    {"vdcId": "urn:storageos:VirtualDataCenterData:3d5e", "vdcName": "vdc1", "interVdcEndPoints": "10.0.0.1"},
-    {"id": "urn:storageos:VirtualDataCenterData:3d5e", "name": "vdc1", "link": {"rel": "self"}},
-    {"vdc": {"vdcId": "urn:storageos:VirtualDataCenterData:3d5e", "vdcName": "vdc1"}},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"vdcId": "urn:storageos:VirtualDataCenterData:3d5e", "vdcName": "vdc1", "interVdcEndPoints": "10.0.0.1"},
+        {"id": "urn:storageos:VirtualDataCenterData:3d5e", "name": "vdc1", "link": {"rel": "self"}},
+        {"vdc": {"vdcId": "urn:storageos:VirtualDataCenterData:3d5e", "vdcName": "vdc1"}},
+    ],
+)
 def test_local_vdc(stub: Stub, body: dict[str, Any]) -> None:
     stub.on("GET /object/vdcs/vdc/local", (200, body))
     with client(stub) as c:
@@ -78,20 +81,42 @@ def test_set_bucket_lock_missing_bucket_and_retry(stub: Stub) -> None:
 
 # -- bulk namespace usage --------------------------------------------------------------------
 def _bucket(ns: str, name: str, kb: str) -> dict[str, Any]:
-    return {"namespace": ns, "name": name, "total_size": kb, "total_size_unit": "KB", "total_objects": 1,
-            "sample_time": T0, "uptodate_till": T1}
+    return {
+        "namespace": ns,
+        "name": name,
+        "total_size": kb,
+        "total_size_unit": "KB",
+        "total_objects": 1,
+        "sample_time": T0,
+        "uptodate_till": T1,
+    }
 
 
 def _ns(ns: str, buckets: list[str], marker: str = "", unit: str = "KB") -> dict[str, Any]:
-    return {"namespace": ns, "total_size": str(len(buckets)), "total_size_unit": unit,
-            "total_objects": len(buckets), "sample_time": T0, "uptodate_till": T1, "next_marker": marker,
-            "bucket_billing_info": [_bucket(ns, b, "1") for b in buckets]}
+    return {
+        "namespace": ns,
+        "total_size": str(len(buckets)),
+        "total_size_unit": unit,
+        "total_objects": len(buckets),
+        "sample_time": T0,
+        "uptodate_till": T1,
+        "next_marker": marker,
+        "bucket_billing_info": [_bucket(ns, b, "1") for b in buckets],
+    }
 
 
 def test_namespace_usages_bulk_with_pages(stub: Stub) -> None:
     def bulk(seen: Seen) -> Reply:
-        return (200, {"namespace_billing_infos": [
-            _ns("ns1", ["b1"], marker="m1"), _ns("ns2", ["c1", "c2"]), _ns("stranger", [])]})
+        return (
+            200,
+            {
+                "namespace_billing_infos": [
+                    _ns("ns1", ["b1"], marker="m1"),
+                    _ns("ns2", ["c1", "c2"]),
+                    _ns("stranger", []),
+                ]
+            },
+        )
 
     def more(seen: Seen) -> Reply:
         marker = seen.query["marker"][0]
@@ -173,8 +198,7 @@ def test_namespace_usages_bad_arguments(stub: Stub) -> None:
 
 def test_namespace_usage_single_carries_times_and_units(stub: Stub) -> None:
     stub.on("GET /object/billing/namespace/ns1/info", (200, _ns("ns1", ["b1"], unit="KiB")))
-    stub.on("GET /object/billing/buckets/ns1/b1/info",
-            (200, {**_bucket("ns1", "b1", "1.5"), "total_size_unit": "MiB"}))
+    stub.on("GET /object/billing/buckets/ns1/b1/info", (200, {**_bucket("ns1", "b1", "1.5"), "total_size_unit": "MiB"}))
     with client(stub) as c:
         usage = c.get_namespace_usage("ns1")
         bucket = c.get_bucket_usage("ns1", "b1")

@@ -22,8 +22,12 @@ from coldfront_ecs_plugin.ecs import (
 )
 
 CAPACITY = {"totalProvisioned_gb": 750, "totalFree_gb": 500}
-TOO_MANY = {"code": 4000, "description": "Max number of tokens exceeded for this user",
-            "details": "Max number of tokens exceeded for this user", "retryable": False}
+TOO_MANY = {
+    "code": 4000,
+    "description": "Max number of tokens exceeded for this user",
+    "details": "Max number of tokens exceeded for this user",
+    "retryable": False,
+}
 NS = {"id": "ns1", "name": "ns1", "blockSize": -1, "notificationSize": -1}
 
 
@@ -122,18 +126,21 @@ def test_503_6000_exhausted_is_unavailable(stub: Stub) -> None:
 
 
 # -- "no such call" --------------------------------------------------------------------------
-@pytest.mark.parametrize(("reply", "missing", "kind"), [
-    ((404, {"code": 2000, "description": "no route"}), True, ECSNotFound),
-    ((404, None), True, ECSNotFound),
-    ((404, "<html><body>Not Found</body></html>"), True, ECSNotFound),
-    ((405, {"code": 1007}), True, ECSBadRequest),
-    ((415, None), True, ECSBadRequest),
-    ((501, None), True, ECSUnavailable),
-    ((404, {"code": 1004}), False, ECSNotFound),
-    ((400, {"code": 1004}), False, ECSNotFound),
-    ((400, {"code": 1013}), False, ECSBadRequest),
-    ((403, {"code": 3000}), False, ECSForbidden),
-])
+@pytest.mark.parametrize(
+    ("reply", "missing", "kind"),
+    [
+        ((404, {"code": 2000, "description": "no route"}), True, ECSNotFound),
+        ((404, None), True, ECSNotFound),
+        ((404, "<html><body>Not Found</body></html>"), True, ECSNotFound),
+        ((405, {"code": 1007}), True, ECSBadRequest),
+        ((415, None), True, ECSBadRequest),
+        ((501, None), True, ECSUnavailable),
+        ((404, {"code": 1004}), False, ECSNotFound),
+        ((400, {"code": 1004}), False, ECSNotFound),
+        ((400, {"code": 1013}), False, ECSBadRequest),
+        ((403, {"code": 3000}), False, ECSForbidden),
+    ],
+)
 def test_is_missing_call(stub: Stub, reply: Reply, missing: bool, kind: type) -> None:
     stub.on("POST /object/billing/buckets/ns1/info", reply)
     with client(stub) as c, pytest.raises(kind) as info:

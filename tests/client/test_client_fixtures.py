@@ -13,8 +13,7 @@ from coldfront_ecs_plugin.ecs import UNLIMITED, parse
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ecs-ce-live"
 
-pytestmark = pytest.mark.skipif(
-    not FIXTURES.is_dir(), reason=f"ECS CE live fixtures not found at {FIXTURES}")
+pytestmark = pytest.mark.skipif(not FIXTURES.is_dir(), reason=f"ECS CE live fixtures not found at {FIXTURES}")
 
 
 def _cases() -> list[tuple[str, str, dict[str, Any]]]:

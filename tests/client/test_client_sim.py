@@ -60,8 +60,9 @@ def test_round_trip(sim: SimulatorHandle, ecs: ECSClient) -> None:
     with pytest.raises(ECSNotFound) as info:
         ecs.get_namespace("lab")
     assert info.value.code == 1004 and info.value.http_status == 400
-    ns = ecs.create_namespace("lab", replication_group_id=rg,
-                              user_mapping=[{"domain": "example.org", "groups": ["lab-group"]}])
+    ns = ecs.create_namespace(
+        "lab", replication_group_id=rg, user_mapping=[{"domain": "example.org", "groups": ["lab-group"]}]
+    )
     assert ns.name == "lab" and ns.default_replication_group == rg
     with pytest.raises(ECSAlreadyExists):
         ecs.create_namespace("lab", replication_group_id=rg)
@@ -203,8 +204,12 @@ def test_total_failure_raises_unavailable_after_the_bound(sim: SimulatorHandle) 
 def test_slow_ecs_never_hangs_past_the_bound(sim: SimulatorHandle) -> None:
     client = make(sim, timeout=0.3, retries=2)
     client.login()
-    sim.faults(endpoints={"GET /object/capacity": 1.0, "POST /object/namespaces/namespace": 1.0},
-               kinds=["slow"], slow_ms=1500, seed=1)
+    sim.faults(
+        endpoints={"GET /object/capacity": 1.0, "POST /object/namespaces/namespace": 1.0},
+        kinds=["slow"],
+        slow_ms=1500,
+        seed=1,
+    )
     for call in (client.get_capacity, lambda: client.create_namespace("slowpoke")):
         started = time.monotonic()
         try:
@@ -309,24 +314,38 @@ def test_simulator_answers_parse_like_the_live_captures(sim: SimulatorHandle, ec
     calls: dict[str, tuple[dict, Any]] = {
         "bucket-quota-configured.json": (
             raw("GET", "/object/bucket/redacted-bucket-quota/quota", params={"namespace": "redacted-namespace"}),
-            parse.parse_quota),
+            parse.parse_quota,
+        ),
         "bucket-quota-unset.json": (
             raw("GET", "/object/bucket/redacted-bucket-unset/quota", params={"namespace": "redacted-namespace"}),
-            parse.parse_quota),
+            parse.parse_quota,
+        ),
         "namespace-quota-unset.json": (
-            raw("GET", "/object/namespaces/namespace/redacted-namespace/quota"), parse.parse_quota),
+            raw("GET", "/object/namespaces/namespace/redacted-namespace/quota"),
+            parse.parse_quota,
+        ),
         "namespace-billing-info.json": (
-            raw("GET", "/object/billing/namespace/redacted-namespace/info",
-                params={"sizeunit": "KB", "include_bucket_detail": "false"}),
-            lambda d: parse.parse_namespace_billing(d).usage),
+            raw(
+                "GET",
+                "/object/billing/namespace/redacted-namespace/info",
+                params={"sizeunit": "KB", "include_bucket_detail": "false"},
+            ),
+            lambda d: parse.parse_namespace_billing(d).usage,
+        ),
         "bucket-billing-batch.json": (
-            raw("POST", "/object/billing/buckets/redacted-namespace/info", params={"sizeunit": "KB"},
+            raw(
+                "POST",
+                "/object/billing/buckets/redacted-namespace/info",
+                params={"sizeunit": "KB"},
                 body={"id": ["redacted-bucket-unset", "redacted-bucket-empty", "redacted-bucket-quota"]},
-                idempotent=True),
-            parse.parse_bucket_usages),
+                idempotent=True,
+            ),
+            parse.parse_bucket_usages,
+        ),
     }
-    single = raw("GET", "/object/billing/buckets/redacted-namespace/redacted-bucket-quota/info",
-                 params={"sizeunit": "KB"})
+    single = raw(
+        "GET", "/object/billing/buckets/redacted-namespace/redacted-bucket-quota/info", params={"sizeunit": "KB"}
+    )
     for file, (answer, parser) in calls.items():
         capture = json.loads((live / file).read_text())
         _assert_same_shape(capture, answer, file)

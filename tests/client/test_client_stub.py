@@ -33,13 +33,28 @@ def stub() -> Iterator[Stub]:
         yield state
 
 
-NS = {"id": "ns1", "name": "ns1", "default_data_services_vpool": "urn:storageos:ReplicationGroupInfo:a:global",
-      "blockSize": -1, "notificationSize": -1}
+NS = {
+    "id": "ns1",
+    "name": "ns1",
+    "default_data_services_vpool": "urn:storageos:ReplicationGroupInfo:a:global",
+    "blockSize": -1,
+    "notificationSize": -1,
+}
 
 
 # -- configuration ---------------------------------------------------------------------------
-@pytest.mark.parametrize("url", ["127.0.0.1", "ecs.example.org:4443", "ftp://ecs", "https://", "http://h:4443:4443",
-                                 "https://user:pw@ecs:4443", ""])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "127.0.0.1",
+        "ecs.example.org:4443",
+        "ftp://ecs",
+        "https://",
+        "http://h:4443:4443",
+        "https://user:pw@ecs:4443",
+        "",
+    ],
+)
 def test_bad_base_url_refused(url: str) -> None:
     with pytest.raises(ECSConfigurationError):
         ECSClient(url, "admin", PASSWORD)
@@ -128,16 +143,22 @@ def test_login_without_token_header_is_malformed(stub: Stub) -> None:
 
 
 # -- error mapping ---------------------------------------------------------------------------
-@pytest.mark.parametrize(("status", "body", "exc"), [
-    (400, {"code": 1004, "description": "Request parameter cannot be found", "details": "Unable to find ns1"},
-     ECSNotFound),
-    (404, {"code": 2000}, ECSNotFound),
-    (400, {"code": 1019}, ECSNotFound),
-    (403, {"code": 3000, "description": "forbidden"}, ECSForbidden),
-    (400, {"code": 1008, "description": "invalid parameter"}, ECSBadRequest),
-    (405, {"code": 1007}, ECSBadRequest),
-    (400, "<error><code>1004</code><description>not found</description></error>", ECSNotFound),
-])
+@pytest.mark.parametrize(
+    ("status", "body", "exc"),
+    [
+        (
+            400,
+            {"code": 1004, "description": "Request parameter cannot be found", "details": "Unable to find ns1"},
+            ECSNotFound,
+        ),
+        (404, {"code": 2000}, ECSNotFound),
+        (400, {"code": 1019}, ECSNotFound),
+        (403, {"code": 3000, "description": "forbidden"}, ECSForbidden),
+        (400, {"code": 1008, "description": "invalid parameter"}, ECSBadRequest),
+        (405, {"code": 1007}, ECSBadRequest),
+        (400, "<error><code>1004</code><description>not found</description></error>", ECSNotFound),
+    ],
+)
 def test_error_mapping_carries_ecs_code(stub: Stub, status: int, body: Any, exc: type) -> None:
     stub.on("GET /object/namespaces/namespace/ns1", (status, body))
     with client(stub) as c, pytest.raises(exc) as info:
@@ -159,14 +180,17 @@ def test_namespace_exists_only_on_definite_answers(stub: Stub) -> None:
             c.namespace_exists("denied")
 
 
-@pytest.mark.parametrize("body", [
-    "<!DOCTYPE html><html><body>Proxy login</body></html>",
-    "<cluster_capacity><totalFree_gb>1</totalFree_gb></cluster_capacity>",
-    '{"totalProvisioned_gb": 750, "totalFr',
-    "[1, 2]",
-    "",
-    '{"totalProvisioned_gb": 750}',
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<!DOCTYPE html><html><body>Proxy login</body></html>",
+        "<cluster_capacity><totalFree_gb>1</totalFree_gb></cluster_capacity>",
+        '{"totalProvisioned_gb": 750, "totalFr',
+        "[1, 2]",
+        "",
+        '{"totalProvisioned_gb": 750}',
+    ],
+)
 def test_malformed_2xx(stub: Stub, body: str) -> None:
     stub.on("GET /object/capacity", (200, body))
     with client(stub) as c, pytest.raises(ECSMalformedResponse) as info:
@@ -203,11 +227,11 @@ def test_create_bodies_and_paths(stub: Stub) -> None:
     stub.on("DELETE /object/bucket/b1/quota", (200, None))
     stub.on("PUT /object/namespaces/namespace/ns1/quota", (200, None))
     with client(stub) as c:
-        ns = c.create_namespace("ns1", replication_group_id=rg,
-                                user_mapping=[{"domain": "example.org", "groups": ["lab"]}])
+        ns = c.create_namespace(
+            "ns1", replication_group_id=rg, user_mapping=[{"domain": "example.org", "groups": ["lab"]}]
+        )
         assert ns.default_replication_group == rg
-        bucket = c.create_bucket("ns1", "b1", replication_group_id=rg, filesystem_enabled=True,
-                                 quota=Quota(10, 9))
+        bucket = c.create_bucket("ns1", "b1", replication_group_id=rg, filesystem_enabled=True, quota=Quota(10, 9))
         assert bucket.quota == Quota(10, 9) and bucket.filesystem_enabled
         assert c.get_replication_group(rg).name == "rg1"
         c.set_namespace_quota("ns1", 10, 9)
@@ -215,13 +239,23 @@ def test_create_bodies_and_paths(stub: Stub) -> None:
         c.delete_bucket("ns1", "b1")
         c.delete_namespace("ns1")
     assert json.loads(stub.calls("POST /object/namespaces/namespace")[0].body) == {
-        "namespace": "ns1", "default_data_services_vpool": rg,
-        "user_mapping": [{"domain": "example.org", "groups": ["lab"], "attributes": []}]}
+        "namespace": "ns1",
+        "default_data_services_vpool": rg,
+        "user_mapping": [{"domain": "example.org", "groups": ["lab"], "attributes": []}],
+    }
     assert json.loads(stub.calls("POST /object/bucket")[0].body) == {
-        "name": "b1", "namespace": "ns1", "vpool": rg, "filesystem_enabled": True, "head_type": "s3",
-        "blockSize": 10, "notificationSize": 9}
+        "name": "b1",
+        "namespace": "ns1",
+        "vpool": rg,
+        "filesystem_enabled": True,
+        "head_type": "s3",
+        "blockSize": 10,
+        "notificationSize": 9,
+    }
     assert json.loads(stub.calls("PUT /object/namespaces/namespace/ns1/quota")[0].body) == {
-        "blockSize": 10, "notificationSize": 9}
+        "blockSize": 10,
+        "notificationSize": 9,
+    }
     delete = stub.calls("DELETE /object/bucket/b1/quota")[0]
     assert delete.headers["accept"] == "*/*" and delete.query == {"namespace": ["ns1"]}
     deactivate = stub.calls("POST /object/bucket/b1/deactivate")[0]
@@ -231,20 +265,47 @@ def test_create_bodies_and_paths(stub: Stub) -> None:
 
 
 def test_billing_queries(stub: Stub) -> None:
-    stub.on("GET /object/billing/buckets/ns1/b1/info",
-            (200, {"namespace": "ns1", "name": "b1", "total_size": "6835.9375", "total_size_unit": "KB",
-                   "total_objects": 3}))
-    stub.on("POST /object/billing/buckets/ns1/info",
-            (200, {"bucket_billing_infos": [{"namespace": "ns1", "name": "b1", "total_size": "1",
-                                             "total_size_unit": "KB", "total_objects": 1}]}))
+    stub.on(
+        "GET /object/billing/buckets/ns1/b1/info",
+        (
+            200,
+            {"namespace": "ns1", "name": "b1", "total_size": "6835.9375", "total_size_unit": "KB", "total_objects": 3},
+        ),
+    )
+    stub.on(
+        "POST /object/billing/buckets/ns1/info",
+        (
+            200,
+            {
+                "bucket_billing_infos": [
+                    {"namespace": "ns1", "name": "b1", "total_size": "1", "total_size_unit": "KB", "total_objects": 1}
+                ]
+            },
+        ),
+    )
 
     def ns_billing(seen: Seen) -> Reply:
         marker = seen.query.get("marker", [""])[0]
         page = {"": ("b1", "m1"), "m1": ("b2", "m2"), "m2": ("b3", "")}[marker]
-        return (200, {"namespace": "ns1", "total_size": "3", "total_size_unit": "KB", "total_objects": 3,
-                      "next_marker": page[1],
-                      "bucket_billing_info": [{"namespace": "ns1", "name": page[0], "total_size": "1",
-                                               "total_size_unit": "KB", "total_objects": 1}]})
+        return (
+            200,
+            {
+                "namespace": "ns1",
+                "total_size": "3",
+                "total_size_unit": "KB",
+                "total_objects": 3,
+                "next_marker": page[1],
+                "bucket_billing_info": [
+                    {
+                        "namespace": "ns1",
+                        "name": page[0],
+                        "total_size": "1",
+                        "total_size_unit": "KB",
+                        "total_objects": 1,
+                    }
+                ],
+            },
+        )
 
     stub.on("GET /object/billing/namespace/ns1/info", ns_billing)
     with client(stub) as c:
@@ -278,8 +339,7 @@ def test_create_after_ambiguous_5xx_is_checked_not_blindly_retried(stub: Stub) -
         return (502, "<html>bad gateway</html>")  # ECS applied it, the proxy lost the answer
 
     stub.on("POST /object/namespaces/namespace", create)
-    stub.on("GET /object/namespaces/namespace/ns1",
-            lambda _s: (200, NS) if created["done"] else (400, {"code": 1004}))
+    stub.on("GET /object/namespaces/namespace/ns1", lambda _s: (200, NS) if created["done"] else (400, {"code": 1004}))
     with client(stub) as c:
         assert c.create_namespace("ns1").name == "ns1"
     assert len(stub.calls("POST /object/namespaces/namespace")) == 1
@@ -311,12 +371,21 @@ def test_connection_refused_is_unavailable_quickly() -> None:
 @pytest.mark.parametrize(
     ("key", "page", "walk"),
     [
-        ("GET /object/namespaces", {"namespace": [{"id": "a", "name": "a"}], "NextMarker": "m1"},
-         lambda c: list(c.list_namespaces())),
-        ("GET /object/bucket", {"object_bucket": [{"name": "b", "namespace": "ns1"}], "NextMarker": "m1"},
-         lambda c: list(c.list_buckets("ns1"))),
-        ("GET /object/users", {"blobuser": [{"userid": "u", "namespace": "ns1"}], "NextMarker": "m1"},
-         lambda c: c.list_object_users()),
+        (
+            "GET /object/namespaces",
+            {"namespace": [{"id": "a", "name": "a"}], "NextMarker": "m1"},
+            lambda c: list(c.list_namespaces()),
+        ),
+        (
+            "GET /object/bucket",
+            {"object_bucket": [{"name": "b", "namespace": "ns1"}], "NextMarker": "m1"},
+            lambda c: list(c.list_buckets("ns1")),
+        ),
+        (
+            "GET /object/users",
+            {"blobuser": [{"userid": "u", "namespace": "ns1"}], "NextMarker": "m1"},
+            lambda c: c.list_object_users(),
+        ),
     ],
 )
 def test_pagination_that_repeats_a_marker_is_malformed_not_endless(stub: Stub, key: str, page: dict, walk) -> None:

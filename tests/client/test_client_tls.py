@@ -33,16 +33,23 @@ def _self_signed(tmp: Path) -> tuple[Path, Path, str]:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
     now = dt.datetime.now(dt.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
-            .not_valid_after(now + dt.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
     cert_path, key_path = tmp / "cert.pem", tmp / "key.pem"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return cert_path, key_path, hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).hexdigest()
 
 
@@ -57,7 +64,7 @@ def tls_stub(tmp_path: Path) -> Iterator[TLSStub]:
 
 
 def test_pinned_certificate_is_accepted_without_ca_or_hostname(tls_stub: TLSStub) -> None:
-    colons = ":".join(tls_stub.fingerprint[i:i + 2] for i in range(0, 64, 2)).upper()
+    colons = ":".join(tls_stub.fingerprint[i : i + 2] for i in range(0, 64, 2)).upper()
     for pin in (tls_stub.fingerprint, colons):
         with client(tls_stub.stub, verify=True, tls_fingerprint=pin) as c:
             assert c.get_capacity().total_free_gb == 500
@@ -65,16 +72,20 @@ def test_pinned_certificate_is_accepted_without_ca_or_hostname(tls_stub: TLSStub
 
 
 def test_wrong_fingerprint_is_refused_without_retries(tls_stub: TLSStub) -> None:
-    with client(tls_stub.stub, tls_fingerprint="00" * 32, retries=3) as c, \
-            pytest.raises(ECSConfigurationError, match="does not match tls_fingerprint") as info:
+    with (
+        client(tls_stub.stub, tls_fingerprint="00" * 32, retries=3) as c,
+        pytest.raises(ECSConfigurationError, match="does not match tls_fingerprint") as info,
+    ):
         c.get_capacity()
     assert tls_stub.fingerprint in str(info.value)  # tells the admin what the server presented
     assert c.request_count == 1 and tls_stub.stub.seen == []
 
 
 def test_without_pin_the_localhost_certificate_fails_hostname_check(tls_stub: TLSStub) -> None:
-    with client(tls_stub.stub, verify=tls_stub.cert_path) as c, \
-            pytest.raises(ECSConfigurationError, match=r"not trusted.*tls_fingerprint"):
+    with (
+        client(tls_stub.stub, verify=tls_stub.cert_path) as c,
+        pytest.raises(ECSConfigurationError, match=r"not trusted.*tls_fingerprint"),
+    ):
         c.get_capacity()
     assert tls_stub.stub.seen == []
 
@@ -84,12 +95,15 @@ def test_pin_is_used_even_when_the_ca_bundle_is_missing(tls_stub: TLSStub) -> No
         assert c.get_capacity().total_provisioned_gb == 750
 
 
-@pytest.mark.parametrize(("url", "pin"), [
-    ("https://ecs:4443", "abc"),
-    ("https://ecs:4443", "zz" * 32),
-    ("https://ecs:4443", "ab" * 20),  # SHA-1 length: refused, only SHA-256 is accepted
-    ("http://ecs:4443", "ab" * 32),
-])
+@pytest.mark.parametrize(
+    ("url", "pin"),
+    [
+        ("https://ecs:4443", "abc"),
+        ("https://ecs:4443", "zz" * 32),
+        ("https://ecs:4443", "ab" * 20),  # SHA-1 length: refused, only SHA-256 is accepted
+        ("http://ecs:4443", "ab" * 32),
+    ],
+)
 def test_bad_fingerprint_settings(url: str, pin: str) -> None:
     with pytest.raises(ECSConfigurationError, match="tls_fingerprint"):
         ECSClient(url, "admin", PASSWORD, tls_fingerprint=pin)

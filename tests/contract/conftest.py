@@ -26,8 +26,12 @@ def profile(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def sim(profile: str, sim_server: SimulatorHandle, profile_servers: dict[str, SimulatorHandle],
-        tmp_path_factory: pytest.TempPathFactory) -> SimulatorHandle:
+def sim(
+    profile: str,
+    sim_server: SimulatorHandle,
+    profile_servers: dict[str, SimulatorHandle],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> SimulatorHandle:
     """An empty ECS of this profile."""
     if profile == "ecs-3.8":
         handle = sim_server

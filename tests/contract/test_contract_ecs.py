@@ -31,8 +31,15 @@ class PyEcsAdapter:
     name = "python-ecsclient"
 
     def __init__(self, sim) -> None:
-        self.c = Client("3", username=sim.user, password=sim.password, token_endpoint=sim.base_url + "/login",
-                        ecs_endpoint=sim.base_url, verify_ssl=sim.ca_path, cache_token=False)
+        self.c = Client(
+            "3",
+            username=sim.user,
+            password=sim.password,
+            token_endpoint=sim.base_url + "/login",
+            ecs_endpoint=sim.base_url,
+            verify_ssl=sim.ca_path,
+            cache_token=False,
+        )
 
     @staticmethod
     def check(schema: dict, data: Any) -> Any:
@@ -62,8 +69,11 @@ class PyEcsAdapter:
 
     def get_namespace(self, name: str) -> dict:
         ns = self.check(schemas.NAMESPACE, self.c.namespace.get(name))
-        return {"name": ns["name"], "rg": ns["default_data_services_vpool"],
-                "quota": (ns["blockSize"], ns["notificationSize"])}
+        return {
+            "name": ns["name"],
+            "rg": ns["default_data_services_vpool"],
+            "quota": (ns["blockSize"], ns["notificationSize"]),
+        }
 
     def list_namespaces(self) -> list[str]:
         data = self.c.namespace.list()
@@ -101,8 +111,12 @@ class PyEcsAdapter:
 
     def bucket_info(self, ns: str, name: str) -> dict:
         b = self.check(schemas.BUCKET, self.c.bucket.get(name, namespace=ns))
-        return {"name": b["name"], "namespace": b["namespace"], "rg": b["vpool"],
-                "quota": (b["block_size"], b["notification_size"])}
+        return {
+            "name": b["name"],
+            "namespace": b["namespace"],
+            "rg": b["vpool"],
+            "quota": (b["block_size"], b["notification_size"]),
+        }
 
     def delete_bucket(self, ns: str, name: str) -> None:
         self.c.bucket.delete(name, namespace=ns)
@@ -130,8 +144,9 @@ class PyEcsAdapter:
         buckets: dict[str, tuple[int, int]] = {}
         marker = None
         while True:
-            info = self.c.billing.get_namespace_billing_info(ns, sizeunit="KB", include_bucket_detail=True,
-                                                             marker=marker)
+            info = self.c.billing.get_namespace_billing_info(
+                ns, sizeunit="KB", include_bucket_detail=True, marker=marker
+            )
             buckets.update({b["name"]: (_size_bytes(b), int(b["total_objects"])) for b in info["bucket_billing_info"]})
             marker = info.get("next_marker")
             if not marker:
@@ -204,8 +219,11 @@ class OurAdapter:
     def get_namespace(self, name: str) -> dict:
         ns = self.c.get_namespace(name)
         quota = ns.quota or Quota(-1, -1)
-        return {"name": ns.name, "rg": ns.default_replication_group,
-                "quota": (quota.block_size_gb, quota.notification_size_gb)}
+        return {
+            "name": ns.name,
+            "rg": ns.default_replication_group,
+            "quota": (quota.block_size_gb, quota.notification_size_gb),
+        }
 
     def list_namespaces(self) -> list[str]:
         return sorted(ns.name for ns in self.c.list_namespaces(page_size=2))
@@ -233,8 +251,12 @@ class OurAdapter:
     def bucket_info(self, ns: str, name: str) -> dict:
         b = self.c.get_bucket(ns, name)
         quota = b.quota or Quota(-1, -1)
-        return {"name": b.name, "namespace": b.namespace, "rg": b.replication_group,
-                "quota": (quota.block_size_gb, quota.notification_size_gb)}
+        return {
+            "name": b.name,
+            "namespace": b.namespace,
+            "rg": b.replication_group,
+            "quota": (quota.block_size_gb, quota.notification_size_gb),
+        }
 
     def delete_bucket(self, ns: str, name: str) -> None:
         self.c.delete_bucket(ns, name)

@@ -15,8 +15,9 @@ def expire_by_task(allocation) -> None:
     """ColdFront's daily task: an Active allocation past its end date becomes Expired (no signal)."""
     from coldfront.core.allocation.tasks import update_statuses
 
-    type(allocation).objects.filter(pk=allocation.pk).update(end_date=datetime.date.today()
-                                                             - datetime.timedelta(days=1))
+    type(allocation).objects.filter(pk=allocation.pk).update(
+        end_date=datetime.date.today() - datetime.timedelta(days=1)
+    )
     update_statuses()
     allocation.refresh_from_db()
     assert allocation.status.name == "Expired"
@@ -28,8 +29,14 @@ def set_status_in_view(world, allocation, status: str):
     from coldfront.core.allocation.models import AllocationStatusChoice
     from django.urls import reverse
 
-    data = {"status": AllocationStatusChoice.objects.get(name=status).pk, "action": "update",
-            "start_date": "", "end_date": "", "description": "", "is_changeable": "on"}
+    data = {
+        "status": AllocationStatusChoice.objects.get(name=status).pk,
+        "action": "update",
+        "start_date": "",
+        "end_date": "",
+        "description": "",
+        "is_changeable": "on",
+    }
     response = world.client.post(reverse("allocation-detail", kwargs={"pk": allocation.pk}), data)
     assert response.status_code == 302, response.content[:2000]
     allocation.refresh_from_db()
@@ -45,8 +52,10 @@ def renew(world, allocation) -> None:
 
 def quotas(world, namespace: str, bucket: str) -> tuple[int, int]:
     with world.ecs_client() as client:
-        return (client.get_namespace_quota(namespace).block_size_gb,
-                client.get_bucket_quota(namespace, bucket).block_size_gb)
+        return (
+            client.get_namespace_quota(namespace).block_size_gb,
+            client.get_bucket_quota(namespace, bucket).block_size_gb,
+        )
 
 
 def locked(world, namespace: str, bucket: str) -> bool:
@@ -64,5 +73,4 @@ def make_due(allocation) -> None:
 
 def ecs_writes(world) -> dict[str, int]:
     """Count of every ECS call that is not a read, by endpoint (the simulator's own counters)."""
-    return {name: count for name, count in world.sim.stats()["by_endpoint"].items()
-            if not name.startswith("GET ")}
+    return {name: count for name, count in world.sim.stats()["by_endpoint"].items() if not name.startswith("GET ")}

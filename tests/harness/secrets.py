@@ -13,8 +13,11 @@ def every_text_in_database() -> list[tuple[str, str, str]]:
 
     found = []
     for model in apps.get_models(include_auto_created=True):
-        text_fields = [f for f in model._meta.concrete_fields
-                       if isinstance(f, (models.CharField, models.TextField, models.JSONField, models.BinaryField))]
+        text_fields = [
+            f
+            for f in model._meta.concrete_fields
+            if isinstance(f, (models.CharField, models.TextField, models.JSONField, models.BinaryField))
+        ]
         if not text_fields:
             continue
         try:
@@ -24,8 +27,11 @@ def every_text_in_database() -> list[tuple[str, str, str]]:
         for row in rows:
             for field, value in zip(text_fields, row, strict=True):
                 if value not in (None, "", b""):
-                    text = value.decode("latin-1") if isinstance(value, (bytes, memoryview)) else (
-                        json.dumps(value) if not isinstance(value, str) else value)
+                    text = (
+                        value.decode("latin-1")
+                        if isinstance(value, (bytes, memoryview))
+                        else (json.dumps(value) if not isinstance(value, str) else value)
+                    )
                     found.append((model._meta.db_table, field.attname, text))
     return found
 

@@ -35,12 +35,16 @@ class SimulatorHandle:
         self.control("POST", "/_sim/reset")
 
     def set_usage(self, namespace: str, bucket: str, size_bytes: int, objects: int = 0) -> None:
-        self.control("POST", "/_sim/usage", {"namespace": namespace, "bucket": bucket,
-                                            "size_bytes": size_bytes, "objects": objects})
+        self.control(
+            "POST",
+            "/_sim/usage",
+            {"namespace": namespace, "bucket": bucket, "size_bytes": size_bytes, "objects": objects},
+        )
 
     def set_capacity(self, total_provisioned_gb: float, total_free_gb: float) -> None:
-        self.control("POST", "/_sim/capacity", {"total_provisioned_gb": total_provisioned_gb,
-                                               "total_free_gb": total_free_gb})
+        self.control(
+            "POST", "/_sim/capacity", {"total_provisioned_gb": total_provisioned_gb, "total_free_gb": total_free_gb}
+        )
 
     def faults(self, **payload) -> None:
         self.control("POST", "/_sim/faults", payload)
@@ -70,8 +74,9 @@ def start_simulator(ca_out: str | os.PathLike, *args: str) -> SimulatorHandle:
     return SimulatorHandle(base_url=line.removeprefix("listening on "), ca_path=str(ca_out), proc=proc)
 
 
-def admin_session(handle: SimulatorHandle, *, token: str | None = None,
-                  headers: dict[str, str] | None = None) -> requests.Session:
+def admin_session(
+    handle: SimulatorHandle, *, token: str | None = None, headers: dict[str, str] | None = None
+) -> requests.Session:
     """A plain ``requests`` session on the simulator with ``headers`` and an auth token (a fresh login when
     ``token`` is None)."""
     s = requests.Session()
@@ -79,7 +84,8 @@ def admin_session(handle: SimulatorHandle, *, token: str | None = None,
     s.trust_env = False  # else REQUESTS_CA_BUNDLE overrides Session.verify
     s.headers.update(headers or {})
     if token is None:
-        token = s.get(handle.base_url + "/login", auth=(handle.user, handle.password),
-                      timeout=5).headers["X-SDS-AUTH-TOKEN"]
+        token = s.get(handle.base_url + "/login", auth=(handle.user, handle.password), timeout=5).headers[
+            "X-SDS-AUTH-TOKEN"
+        ]
     s.headers["X-SDS-AUTH-TOKEN"] = token
     return s

@@ -41,8 +41,13 @@ class StubECS:
                     status, ctype, body = 200, "application/json", "{}"
                 else:
                     status, ctype, body = stub.replies.get(
-                        key, (404, "application/json", json.dumps({"code": 1004, "description": "not found",
-                                                                   "details": path})))
+                        key,
+                        (
+                            404,
+                            "application/json",
+                            json.dumps({"code": 1004, "description": "not found", "details": path}),
+                        ),
+                    )
                 data = body.encode()
                 self.send_response(status)
                 self.send_header("Content-Type", ctype)

@@ -41,25 +41,43 @@ def ensure_types() -> None:
 
     for spec in attributes.RESOURCE_ATTRIBUTES:
         ResourceAttributeType.objects.get_or_create(
-            name=spec.name, defaults={"attribute_type": ResType.objects.get(name=spec.type_name)})
+            name=spec.name, defaults={"attribute_type": ResType.objects.get(name=spec.type_name)}
+        )
     for spec in attributes.ALLOCATION_ATTRIBUTES:
-        AllocationAttributeType.objects.get_or_create(name=spec.name, defaults={
-            "attribute_type": AllocType.objects.get(name=spec.type_name), "has_usage": spec.has_usage,
-            "is_private": spec.is_private, "is_changeable": spec.is_changeable})
+        AllocationAttributeType.objects.get_or_create(
+            name=spec.name,
+            defaults={
+                "attribute_type": AllocType.objects.get(name=spec.type_name),
+                "has_usage": spec.has_usage,
+                "is_private": spec.is_private,
+                "is_changeable": spec.is_changeable,
+            },
+        )
 
 
 def make_resource(name: str, host_port: str):
     from coldfront.core.resource.models import Resource, ResourceAttribute, ResourceAttributeType, ResourceType
 
-    resource = Resource.objects.create(name=name, description="ECS test", resource_type=ResourceType.objects.get(
-        name="Storage"))
-    ResourceAttribute.objects.create(resource=resource, value=f"https://{host_port}",
-                                     resource_attribute_type=ResourceAttributeType.objects.get(name=attributes.URL))
+    resource = Resource.objects.create(
+        name=name, description="ECS test", resource_type=ResourceType.objects.get(name="Storage")
+    )
+    ResourceAttribute.objects.create(
+        resource=resource,
+        value=f"https://{host_port}",
+        resource_attribute_type=ResourceAttributeType.objects.get(name=attributes.URL),
+    )
     return resource
 
 
-def make_allocations(resource, n: int, *, quota_tb: str | None = "1", quota_bytes: str | None = None,
-                     status: str = "Active", names: bool = True) -> list[Alloc]:
+def make_allocations(
+    resource,
+    n: int,
+    *,
+    quota_tb: str | None = "1",
+    quota_bytes: str | None = None,
+    status: str = "Active",
+    names: bool = True,
+) -> list[Alloc]:
     """``n`` allocations on ``resource``, each in its own project, with stored names and quota values
     (attribute rows written directly, as an older plugin or an admin would have left them)."""
     from coldfront.core.allocation.models import (
@@ -72,8 +90,12 @@ def make_allocations(resource, n: int, *, quota_tb: str | None = "1", quota_byte
     from coldfront.core.project.models import Project, ProjectStatusChoice
     from django.contrib.auth.models import User
 
-    types = {t.name: t for t in AllocationAttributeType.objects.filter(name__in=[
-        attributes.NAMESPACE, attributes.BUCKET, attributes.QUOTA_TB, attributes.QUOTA_BYTES])}
+    types = {
+        t.name: t
+        for t in AllocationAttributeType.objects.filter(
+            name__in=[attributes.NAMESPACE, attributes.BUCKET, attributes.QUOTA_TB, attributes.QUOTA_BYTES]
+        )
+    }
     fos = FieldOfScience.objects.get(pk=149)
     active_project = ProjectStatusChoice.objects.get(name="Active")
     alloc_status = AllocationStatusChoice.objects.get(name=status)
@@ -82,10 +104,17 @@ def make_allocations(resource, n: int, *, quota_tb: str | None = "1", quota_byte
     for _ in range(n):
         i = next(_counter)
         user = User.objects.create_user(f"pi{i}")
-        project = Project.objects.create(title=f"Lab {i}", pi=user, description="a test project",
-                                         field_of_science=fos, status=active_project)
-        allocation = Allocation.objects.create(project=project, status=alloc_status, quantity=1, justification="t",
-                                               start_date=today, end_date=today + datetime.timedelta(days=365))
+        project = Project.objects.create(
+            title=f"Lab {i}", pi=user, description="a test project", field_of_science=fos, status=active_project
+        )
+        allocation = Allocation.objects.create(
+            project=project,
+            status=alloc_status,
+            quantity=1,
+            justification="t",
+            start_date=today,
+            end_date=today + datetime.timedelta(days=365),
+        )
         allocation.resources.add(resource)
         ns, bucket = f"lab-{i}", f"lab-{i}-bucket"
         values = {attributes.QUOTA_TB: quota_tb, attributes.QUOTA_BYTES: quota_bytes}
@@ -93,8 +122,9 @@ def make_allocations(resource, n: int, *, quota_tb: str | None = "1", quota_byte
             values.update({attributes.NAMESPACE: ns, attributes.BUCKET: bucket})
         for name, value in values.items():
             if value is not None:
-                AllocationAttribute.objects.create(allocation=allocation, allocation_attribute_type=types[name],
-                                                   value=value)
+                AllocationAttribute.objects.create(
+                    allocation=allocation, allocation_attribute_type=types[name], value=value
+                )
         made.append(Alloc(allocation.pk, ns, bucket))
     if names:
         bind_recorded()
@@ -121,9 +151,13 @@ def make_synced_allocations(resource, n: int, *, quota_tb: str = "1") -> list[Al
     for _ in range(n):
         i = next(_counter)
         allocation = Allocation.objects.create(
-            project=builder.project(f"Sync Lab {i}"), quantity=1, justification="t",
-            status=AllocationStatusChoice.objects.get(name="Active"), start_date=today,
-            end_date=today + datetime.timedelta(days=365))
+            project=builder.project(f"Sync Lab {i}"),
+            quantity=1,
+            justification="t",
+            status=AllocationStatusChoice.objects.get(name="Active"),
+            start_date=today,
+            end_date=today + datetime.timedelta(days=365),
+        )
         allocation.resources.add(resource)
         ns, bucket = f"rel-{i}", f"rel-{i}-bucket"
         for name, value in ((attributes.NAMESPACE, ns), (attributes.BUCKET, bucket), (attributes.QUOTA_TB, quota_tb)):
@@ -139,8 +173,14 @@ def ecs_client(sim):
     return ECSClient(sim.base_url, sim.user, sim.password, verify=sim.ca_path, timeout=10)
 
 
-def provision_on_sim(sim, allocs: Iterable[tuple[int, str, str]], *, quota_gb: int | None = 2048,
-                     usage_bytes: int = 3 * GIB, bucket_quota: bool = False) -> None:
+def provision_on_sim(
+    sim,
+    allocs: Iterable[tuple[int, str, str]],
+    *,
+    quota_gb: int | None = 2048,
+    usage_bytes: int = 3 * GIB,
+    bucket_quota: bool = False,
+) -> None:
     """Namespaces, buckets, quotas (namespace, and bucket too when ``bucket_quota``) and usage on the simulator."""
     allocs = list(allocs)
     with ecs_client(sim) as client:

@@ -76,15 +76,26 @@ class World:
 
         return User.objects.create_user(username or f"{self.user_prefix}{next(_seq)}", password="x")
 
-    def resource(self, name: str | None = None, *, url: str | None = None, replication_group: str | None = "rg1",
-                 ldap_domain: str | None = "example.org"):
+    def resource(
+        self,
+        name: str | None = None,
+        *,
+        url: str | None = None,
+        replication_group: str | None = "rg1",
+        ldap_domain: str | None = "example.org",
+    ):
         from coldfront.core.resource.models import Resource, ResourceType
 
-        resource = Resource.objects.create(name=name or f"{self.resource_prefix}{next(_seq)}",
-                                           description="ECS object storage",
-                                           resource_type=ResourceType.objects.get(name="Storage"))
-        values = {attributes.URL: url if url is not None else self.sim.host_port,
-                  attributes.REPLICATION_GROUP: replication_group, attributes.LDAP_DOMAIN: ldap_domain}
+        resource = Resource.objects.create(
+            name=name or f"{self.resource_prefix}{next(_seq)}",
+            description="ECS object storage",
+            resource_type=ResourceType.objects.get(name="Storage"),
+        )
+        values = {
+            attributes.URL: url if url is not None else self.sim.host_port,
+            attributes.REPLICATION_GROUP: replication_group,
+            attributes.LDAP_DOMAIN: ldap_domain,
+        }
         for key, value in values.items():
             if value is not None:
                 set_resource_attr(resource, key, value)
@@ -94,24 +105,44 @@ class World:
         from coldfront.core.field_of_science.models import FieldOfScience
         from coldfront.core.project.models import Project, ProjectStatusChoice
 
-        return Project.objects.create(title=title, pi=pi or self.user(), description="A research project",
-                                      field_of_science=FieldOfScience.objects.get(pk=149),
-                                      status=ProjectStatusChoice.objects.get(name="Active"))
+        return Project.objects.create(
+            title=title,
+            pi=pi or self.user(),
+            description="A research project",
+            field_of_science=FieldOfScience.objects.get(pk=149),
+            status=ProjectStatusChoice.objects.get(name="Active"),
+        )
 
-    def allocation(self, title: str | None = None, *, resource=None, status: str = "New", quantity: int = 1,
-                   quota_tb: str | None = None, namespace: str | None = None, bucket: str | None = None,
-                   project=None):
+    def allocation(
+        self,
+        title: str | None = None,
+        *,
+        resource=None,
+        status: str = "New",
+        quantity: int = 1,
+        quota_tb: str | None = None,
+        namespace: str | None = None,
+        bucket: str | None = None,
+        project=None,
+    ):
         from coldfront.core.allocation.models import Allocation, AllocationStatusChoice
 
         if project is None:
             project = self.project(self.default_title if title is None else title)
         # get_or_create: "Pending" (the fork's, and stock 1.1.7+'s) is not among ColdFront 1.1.6's defaults
-        allocation = Allocation.objects.create(project=project,
-                                               quantity=quantity, justification="needed", is_changeable=True,
-                                               status=AllocationStatusChoice.objects.get_or_create(name=status)[0])
+        allocation = Allocation.objects.create(
+            project=project,
+            quantity=quantity,
+            justification="needed",
+            is_changeable=True,
+            status=AllocationStatusChoice.objects.get_or_create(name=status)[0],
+        )
         allocation.resources.add(resource or self.resource())
-        for name, value in ((attributes.QUOTA_TB, quota_tb), (attributes.NAMESPACE, namespace),
-                            (attributes.BUCKET, bucket)):
+        for name, value in (
+            (attributes.QUOTA_TB, quota_tb),
+            (attributes.NAMESPACE, namespace),
+            (attributes.BUCKET, bucket),
+        ):
             if value is not None:
                 set_attr(allocation, name, value)
         return allocation
@@ -132,9 +163,14 @@ class World:
         from django.urls import reverse
 
         today = datetime.date.today()
-        data = {"status": AllocationStatusChoice.objects.get(name="Active").pk, "action": action,
-                "start_date": today.isoformat(), "end_date": (today + datetime.timedelta(days=365)).isoformat(),
-                "description": "", "is_changeable": "on"}
+        data = {
+            "status": AllocationStatusChoice.objects.get(name="Active").pk,
+            "action": action,
+            "start_date": today.isoformat(),
+            "end_date": (today + datetime.timedelta(days=365)).isoformat(),
+            "description": "",
+            "is_changeable": "on",
+        }
         response = self.client.post(reverse("allocation-detail", kwargs={"pk": allocation.pk}), data)
         assert response.status_code == 302, response.content[:2000]
         allocation.refresh_from_db()
@@ -150,20 +186,30 @@ class World:
 
         attribute = allocation.allocationattribute_set.get(allocation_attribute_type__name=name)
         change = AllocationChangeRequest.objects.create(
-            allocation=allocation, status=AllocationChangeStatusChoice.objects.get(name="Pending"),
-            justification="more space please", end_date_extension=0)
-        AllocationAttributeChangeRequest.objects.create(allocation_change_request=change,
-                                                        allocation_attribute=attribute, new_value=new_value)
+            allocation=allocation,
+            status=AllocationChangeStatusChoice.objects.get(name="Pending"),
+            justification="more space please",
+            end_date_extension=0,
+        )
+        AllocationAttributeChangeRequest.objects.create(
+            allocation_change_request=change, allocation_attribute=attribute, new_value=new_value
+        )
         return change
 
     def approve_change(self, change, new_value: str):
         """POST the real change-request approval (AllocationChangeDetailView)."""
         from django.urls import reverse
 
-        data = {"action": "approve", "end_date_extension": 0, "notes": "",
-                "attributeform-TOTAL_FORMS": 1, "attributeform-INITIAL_FORMS": 1,
-                "attributeform-MIN_NUM_FORMS": 0, "attributeform-MAX_NUM_FORMS": 1,
-                "attributeform-0-new_value": new_value}
+        data = {
+            "action": "approve",
+            "end_date_extension": 0,
+            "notes": "",
+            "attributeform-TOTAL_FORMS": 1,
+            "attributeform-INITIAL_FORMS": 1,
+            "attributeform-MIN_NUM_FORMS": 0,
+            "attributeform-MAX_NUM_FORMS": 1,
+            "attributeform-0-new_value": new_value,
+        }
         response = self.client.post(reverse("allocation-change-detail", kwargs={"pk": change.pk}), data)
         assert response.status_code == 302, response.content[:2000]
         return response
@@ -183,8 +229,12 @@ class World:
             return self.approve_change(self.request_change(allocation, value, name), value)
 
         rows = list(allocation.allocationattribute_set.select_related("allocation_attribute_type").all())
-        data = {"attributeform-TOTAL_FORMS": len(rows), "attributeform-INITIAL_FORMS": len(rows),
-                "attributeform-MIN_NUM_FORMS": 0, "attributeform-MAX_NUM_FORMS": len(rows)}
+        data = {
+            "attributeform-TOTAL_FORMS": len(rows),
+            "attributeform-INITIAL_FORMS": len(rows),
+            "attributeform-MIN_NUM_FORMS": 0,
+            "attributeform-MAX_NUM_FORMS": len(rows),
+        }
         for index, row in enumerate(rows):
             data[f"attributeform-{index}-value"] = value if row.allocation_attribute_type.name == name else row.value
         response = self.client.post(reverse("allocation-attribute-edit", kwargs={"pk": allocation.pk}), data)

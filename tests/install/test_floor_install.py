@@ -37,8 +37,9 @@ def _freezes() -> tuple[dict[str, str], dict[str, str]]:
 
 def test_installing_the_plugin_changes_none_of_the_sites_packages():
     site, with_plugin = _freezes()
-    changed = {name: (was, with_plugin.get(name, "removed")) for name, was in site.items()
-               if with_plugin.get(name) != was}
+    changed = {
+        name: (was, with_plugin.get(name, "removed")) for name, was in site.items() if with_plugin.get(name) != was
+    }
     assert changed == {}
     assert "coldfront-ecs-plugin" in with_plugin
     assert "django-q2" not in with_plugin

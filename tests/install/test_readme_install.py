@@ -24,14 +24,15 @@ SIM_PASSWORD = "ChangeMe"  # the simulator's default (README, "The ECS simulator
 
 pytestmark = pytest.mark.skipif(
     os.environ.get("ECS_TEST_DB", "sqlite") != "sqlite",
-    reason="runs its own SQLite ColdFront; once per environment is enough")
+    reason="runs its own SQLite ColdFront; once per environment is enough",
+)
 
 
 def _section() -> str:
     text = README.read_text()
     start = text.index(SECTION)
     end = text.find("\n## ", start + len(SECTION))
-    return text[start:end if end != -1 else None]
+    return text[start : end if end != -1 else None]
 
 
 def _blocks(section: str, language: str) -> list[str]:
@@ -89,10 +90,17 @@ def test_readme_install_section_works_as_written(sim, tmp_path):
     local_settings = tmp_path / "local_settings.py"
     local_settings.write_text(settings_block.replace(SAMPLE_CA, sim.ca_path))
 
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("ECS_", "DJANGO_", "COLDFRONT_", "PLUGIN_")) and k not in ("DB_URL", "SECRET_KEY")}
-    env.update(COLDFRONT_CONFIG=str(local_settings), DB_URL=f"sqlite:///{tmp_path / 'coldfront.db'}",
-               SECRET_KEY="readme-test-only", PYTHONWARNINGS="ignore")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("ECS_", "DJANGO_", "COLDFRONT_", "PLUGIN_")) and k not in ("DB_URL", "SECRET_KEY")
+    }
+    env.update(
+        COLDFRONT_CONFIG=str(local_settings),
+        DB_URL=f"sqlite:///{tmp_path / 'coldfront.db'}",
+        SECRET_KEY="readme-test-only",
+        PYTHONWARNINGS="ignore",
+    )
 
     # before ECS_PASS is set: every command runs, and check says what is missing
     outputs = [_run(command, env, tmp_path) for command in setup_commands]
@@ -104,9 +112,14 @@ def test_readme_install_section_works_as_written(sim, tmp_path):
     assert {"url", "replication_group", "quantity_default_value", "quantity_label"} <= set(values)
     assert values["replication_group"] == "rg1"  # the simulator's default replication group
     values["url"] = sim.host_port
-    done = subprocess.run([str(Path(sys.executable).parent / "coldfront"), "shell", "-c", CREATE_RESOURCE],
-                          env={**env, "README_RESOURCE_ATTRIBUTES": json.dumps(values)}, cwd=tmp_path,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "coldfront"), "shell", "-c", CREATE_RESOURCE],
+        env={**env, "README_RESOURCE_ATTRIBUTES": json.dumps(values)},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0 and "created" in done.stdout, done.stderr[-3000:]
 
     # with the password: the checks are quiet about it and the dry run reads ECS

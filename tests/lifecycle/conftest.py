@@ -16,7 +16,8 @@ def world(transactional_db, django_db_blocker, sim, client, settings):
     settings.ECS_ON_REVOKE = "none"
     settings.ECS_LIFECYCLE_GRACE_DAYS = 0
     settings.ECS_S3_USERS = False
-    yield make_world(sim, client, "lifeadmin", user_prefix="lifepi", resource_prefix="ECS-life-",
-                     default_title="Life Lab")
+    yield make_world(
+        sim, client, "lifeadmin", user_prefix="lifepi", resource_prefix="ECS-life-", default_title="Life Lab"
+    )
     with django_db_blocker.unblock():
         seed_defaults()

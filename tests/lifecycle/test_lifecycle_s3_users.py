@@ -27,15 +27,20 @@ def _member(allocation, user, status: str = "Active"):
 
     if not allocation.project.projectuser_set.filter(user=user).exists():
         _project_member(allocation.project, user)
-    return AllocationUser.objects.create(allocation=allocation, user=user,
-                                         status=AllocationUserStatusChoice.objects.get(name=status))
+    return AllocationUser.objects.create(
+        allocation=allocation, user=user, status=AllocationUserStatusChoice.objects.get(name=status)
+    )
 
 
 def _project_member(project, user):
     from coldfront.core.project.models import ProjectUser, ProjectUserRoleChoice, ProjectUserStatusChoice
 
-    ProjectUser.objects.create(project=project, user=user, role=ProjectUserRoleChoice.objects.get(name="User"),
-                               status=ProjectUserStatusChoice.objects.get(name="Active"))
+    ProjectUser.objects.create(
+        project=project,
+        user=user,
+        role=ProjectUserRoleChoice.objects.get(name="User"),
+        status=ProjectUserStatusChoice.objects.get(name="Active"),
+    )
 
 
 def _ecs_users(world) -> list[str]:
@@ -62,8 +67,7 @@ def test_object_user_ids_are_unique_per_namespace_and_username_and_fit_ecs():
 def test_approval_creates_object_users_for_the_members_already_there(world, s3):
     allocation = _approved_with_members(world, "ann", "bob")
     assert _ecs_users(world) == sorted([object_user_id(NS, "ann"), object_user_id(NS, "bob")])
-    assert ECSObjectUser.objects.filter(binding__allocation_id=allocation.pk, state=ObjectUserState.ACTIVE
-                                        ).count() == 2
+    assert ECSObjectUser.objects.filter(binding__allocation_id=allocation.pk, state=ObjectUserState.ACTIVE).count() == 2
 
 
 def test_off_by_default_creates_none(world):
@@ -75,8 +79,13 @@ def test_added_in_the_view_gets_one_removed_in_the_view_loses_it_with_its_keys(w
     allocation = _approved_with_members(world, "ann")
     carl = world.user("carl")
     _project_member(allocation.project, carl)
-    data = {"userform-TOTAL_FORMS": 1, "userform-INITIAL_FORMS": 1, "userform-MIN_NUM_FORMS": 0,
-            "userform-MAX_NUM_FORMS": 1, "userform-0-selected": "on"}
+    data = {
+        "userform-TOTAL_FORMS": 1,
+        "userform-INITIAL_FORMS": 1,
+        "userform-MIN_NUM_FORMS": 0,
+        "userform-MAX_NUM_FORMS": 1,
+        "userform-0-selected": "on",
+    }
     response = world.client.post(reverse("allocation-add-users", kwargs={"pk": allocation.pk}), data)
     assert response.status_code == 302
     carl_id = object_user_id(NS, "carl")
@@ -84,10 +93,17 @@ def test_added_in_the_view_gets_one_removed_in_the_view_loses_it_with_its_keys(w
     with world.ecs_client() as client:
         client.create_secret_key(carl_id, NS)
 
-    data = {"userform-TOTAL_FORMS": 2, "userform-INITIAL_FORMS": 2, "userform-MIN_NUM_FORMS": 0,
-            "userform-MAX_NUM_FORMS": 2}
-    users = list(allocation.allocationuser_set.exclude(user=allocation.project.pi).order_by("user__username")
-                 .values_list("user__username", flat=True))
+    data = {
+        "userform-TOTAL_FORMS": 2,
+        "userform-INITIAL_FORMS": 2,
+        "userform-MIN_NUM_FORMS": 0,
+        "userform-MAX_NUM_FORMS": 2,
+    }
+    users = list(
+        allocation.allocationuser_set.exclude(user=allocation.project.pi)
+        .order_by("user__username")
+        .values_list("user__username", flat=True)
+    )
     data.update({f"userform-{i}-selected": "on" for i, name in enumerate(users) if name == "carl"})
     response = world.client.post(reverse("allocation-remove-users", kwargs={"pk": allocation.pk}), data)
     assert response.status_code == 302
@@ -95,8 +111,7 @@ def test_added_in_the_view_gets_one_removed_in_the_view_loses_it_with_its_keys(w
     assert ECSObjectUser.objects.get(username="carl").state == ObjectUserState.REMOVED
 
 
-def test_lock_removes_object_users_and_their_keys_restore_brings_users_back_no_secret_kept(world, s3, settings,
-                                                                                          caplog):
+def test_lock_removes_object_users_and_their_keys_restore_brings_users_back_no_secret_kept(world, s3, settings, caplog):
     settings.ECS_ON_EXPIRE = "lock"
     caplog.set_level(logging.DEBUG)
     allocation = _approved_with_members(world, "ann")

@@ -57,7 +57,8 @@ def test_a_pending_action_whose_status_changed_meanwhile_is_dropped(world, setti
     expire_by_task(allocation)
     make_due(allocation)
     type(allocation).objects.filter(pk=allocation.pk).update(  # a raw update: no signal at all
-        status=type(allocation.status).objects.get(name="Renewal Requested"))
+        status=type(allocation.status).objects.get(name="Renewal Requested")
+    )
     report, _code = sync_json()
     assert quotas(world, NS, BUCKET) == (2048, 2048)
     assert [n for n in report["notes"] if "pending action dropped (status is now Renewal Requested)" in n]

@@ -28,8 +28,12 @@ def world(transactional_db, sim, settings):
 
 
 def _row_ids(page) -> list[int]:
-    return [int(x) for x in page.locator("#ecs-bindings tbody tr[data-allocation-id]").evaluate_all(
-        "rows => rows.map(r => r.dataset.allocationId)")]
+    return [
+        int(x)
+        for x in page.locator("#ecs-bindings tbody tr[data-allocation-id]").evaluate_all(
+            "rows => rows.map(r => r.dataset.allocationId)"
+        )
+    ]
 
 
 def test_staff_page_in_a_browser(browser, live_server, world):
@@ -46,7 +50,7 @@ def test_staff_page_in_a_browser(browser, live_server, world):
     capacity = ResourceAttribute.objects.get(resource=world.resource, resource_attribute_type__name="capacity_tb")
     assert float(chart.locator('rect[data-series="capacity"]').get_attribute("data-tb")) == float(capacity.value)
     assert _row_ids(page) == sorted(a.pk for a in world.allocs)  # projects "Lab N" in creation order
-    assert page.locator('#ecs-bindings tr[data-allocation-id] td.ecs-quota').all_inner_texts() == ["2.00 TB"] * 3
+    assert page.locator("#ecs-bindings tr[data-allocation-id] td.ecs-quota").all_inner_texts() == ["2.00 TB"] * 3
 
     page.click('a[data-sort="used"]')
     page.click('a[data-sort="used"]')  # second click: descending

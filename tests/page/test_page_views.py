@@ -51,12 +51,16 @@ def test_sort_and_filter(client, page_world):
 
 def test_bad_input_is_a_400_with_a_message(client, page_world):
     login(client, page_world.staff)
-    for url, message in (("/ecs/usage.csv?month=garbage", "month must be YYYY-MM"),
-                         ("/ecs/usage.csv?month=2024-13", "month must be YYYY-MM"),
-                         ("/ecs/usage.csv?month=2999-01", "has not begun"),
-                         ("/ecs/?sort=nope", "sort must be one of"), ("/ecs/?state=weird", "state must be one of"),
-                         ("/ecs/?resource=abc", "resource must be"), ("/ecs/?dir=up", "dir must be"),
-                         (f"/ecs/allocation/{page_world.allocs[0].pk}/?days=-3", "days must be")):
+    for url, message in (
+        ("/ecs/usage.csv?month=garbage", "month must be YYYY-MM"),
+        ("/ecs/usage.csv?month=2024-13", "month must be YYYY-MM"),
+        ("/ecs/usage.csv?month=2999-01", "has not begun"),
+        ("/ecs/?sort=nope", "sort must be one of"),
+        ("/ecs/?state=weird", "state must be one of"),
+        ("/ecs/?resource=abc", "resource must be"),
+        ("/ecs/?dir=up", "dir must be"),
+        (f"/ecs/allocation/{page_world.allocs[0].pk}/?days=-3", "days must be"),
+    ):
         response = client.get(url)
         assert response.status_code == 400, url
         assert message in response.content.decode(), url

@@ -29,9 +29,12 @@ def alert_world(db, sim, settings, monkeypatch):
     project.pi.email = "pi@example.org"
     project.pi.save()
     manager = User.objects.create_user("labmanager", "manager@example.org")
-    ProjectUser.objects.create(project=project, user=manager,
-                               role=ProjectUserRoleChoice.objects.get_or_create(name="Manager")[0],
-                               status=ProjectUserStatusChoice.objects.get_or_create(name="Active")[0])
+    ProjectUser.objects.create(
+        project=project,
+        user=manager,
+        role=ProjectUserRoleChoice.objects.get_or_create(name="Manager")[0],
+        status=ProjectUserStatusChoice.objects.get_or_create(name="Active")[0],
+    )
 
     def sync_at(fraction: float) -> list:
         sim.set_usage(alloc.namespace, alloc.bucket, int(fraction * TIB), 1)

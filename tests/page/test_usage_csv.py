@@ -25,8 +25,9 @@ def _plant(allocation_id: int, usage: list[tuple[dt.datetime, float]], quota: li
     """Replace the allocation's Storage Quota (TB) history with exactly these rows."""
     from coldfront.core.allocation.models import AllocationAttribute, AllocationAttributeUsage
 
-    attr = AllocationAttribute.objects.get(allocation_id=allocation_id,
-                                           allocation_attribute_type__name=attributes.QUOTA_TB)
+    attr = AllocationAttribute.objects.get(
+        allocation_id=allocation_id, allocation_attribute_type__name=attributes.QUOTA_TB
+    )
     usage_history = AllocationAttributeUsage.history.model.objects
     value_history = AllocationAttribute.history.model.objects
     usage_history.filter(allocation_attribute_id=attr.pk).delete()
@@ -52,8 +53,11 @@ def planted(db, page_urls, sim):
     year, month = _last_month()
     start, end = month_bounds(year, month)
     day = dt.timedelta(days=1)
-    _plant(billed.pk, [(start - 5 * day, 2.0), (start + 10 * day, 4.0), (start + 20 * day, 1.0), (end + day, 9.0)],
-           [(start - 10 * day, "10"), (start + 15 * day, "12")])
+    _plant(
+        billed.pk,
+        [(start - 5 * day, 2.0), (start + 10 * day, 4.0), (start + 20 * day, 1.0), (end + day, 9.0)],
+        [(start - 10 * day, "10"), (start + 15 * day, "12")],
+    )
     _plant(idle.pk, [(end + day, 3.0)], [(end + day, "10")])  # nothing before the month's end
     return billed, (year, month), (start, end)
 

@@ -41,15 +41,20 @@ class FakeForkViews:
         """What the fork's AllocationDetailView.post does for action=approve, auto_create_opts=2."""
         from coldfront.core.allocation.models import AllocationStatusChoice
 
-        form_data = {"sheetcheck": True, "auto_create_opts": "2", "path": "",
-                     "automation_specifications": list(automation)}
+        form_data = {
+            "sheetcheck": True,
+            "auto_create_opts": "2",
+            "path": "",
+            "automation_specifications": list(automation),
+        }
         try:
             responses = self.module.allocation_autocreate.send(
-                sender=AllocationDetailView, allocation_obj=allocation, resource=resource,
-                approval_form_data=form_data)
+                sender=AllocationDetailView, allocation_obj=allocation, resource=resource, approval_form_data=form_data
+            )
         except Exception as exc:  # the fork shows the text and redirects; nothing is saved
-            return ForkResult(error=f"An error was encountered during autocreation: {exc} "
-                                    "Please contact your administrator.")
+            return ForkResult(
+                error=f"An error was encountered during autocreation: {exc} Please contact your administrator."
+            )
         replies = [reply for _receiver, reply in responses if reply]
         if not replies:
             return ForkResult(error="The specified resource has no automated creation options at this time.")
@@ -63,7 +68,8 @@ class FakeForkViews:
         new_quota_value = int(new_value)  # outside the try in the fork, as there
         try:
             responses = self.module.allocation_autoupdate.send(
-                sender=AllocationChangeDetailView, allocation_obj=allocation, new_quota_value=new_quota_value)
+                sender=AllocationChangeDetailView, allocation_obj=allocation, new_quota_value=new_quota_value
+            )
         except Exception as exc:
             return ForkResult(error=f"An error was encountered while auto-updating the allocation quota ({exc})")
         replies = [reply for _receiver, reply in responses if reply]

@@ -34,12 +34,15 @@ def test_legacy_receiver_connected_only_where_attribute_changed_is_missing():
     assert len(signals.allocation_change_approved.receivers) == before
 
 
-@pytest.mark.parametrize(("names", "needed"), [
-    (("allocation_change_approved",), True),  # stock < 1.1.8
-    (("allocation_change_approved", "allocation_attribute_changed"), False),  # stock 1.1.8+
-    (("allocation_change_approved", "allocation_autocreate", "allocation_autoupdate"), False),  # the fork
-    ((), False),
-])
+@pytest.mark.parametrize(
+    ("names", "needed"),
+    [
+        (("allocation_change_approved",), True),  # stock < 1.1.8
+        (("allocation_change_approved", "allocation_attribute_changed"), False),  # stock 1.1.8+
+        (("allocation_change_approved", "allocation_autocreate", "allocation_autoupdate"), False),  # the fork
+        ((), False),
+    ],
+)
 def test_which_coldfronts_need_the_change_approved_receiver(names, needed):
     module = _module(*names)
     assert compat.needs_change_approved_receiver(module) is needed

@@ -267,12 +267,23 @@ def test_signal_wiring_survives_a_second_ready():
     from coldfront_ecs_plugin.signals import connect_receivers
 
     before = len(cf.allocation_activate.receivers)
-    quota_signal = "allocation_attribute_changed" if hasattr(cf, "allocation_attribute_changed") else (
-        "allocation_change_approved")  # ColdFront < 1.1.8: compat.py
+    quota_signal = (
+        "allocation_attribute_changed"
+        if hasattr(cf, "allocation_attribute_changed")
+        else ("allocation_change_approved")
+    )  # ColdFront < 1.1.8: compat.py
     connected = connect_receivers()
-    assert sorted(connected) == sorted(["pre_save(Allocation)", "post_save(Allocation)", "allocation_activate",
-                                        quota_signal, "allocation_disable", "allocation_activate_user",
-                                        "allocation_remove_user"])  # the last five: issue 11's lifecycle
+    assert sorted(connected) == sorted(
+        [
+            "pre_save(Allocation)",
+            "post_save(Allocation)",
+            "allocation_activate",
+            quota_signal,
+            "allocation_disable",
+            "allocation_activate_user",
+            "allocation_remove_user",
+        ]
+    )  # the last five: issue 11's lifecycle
     assert len(cf.allocation_activate.receivers) == before
 
 
@@ -312,11 +323,15 @@ def test_reason_is_shown_to_admins_on_the_allocation_page_and_hidden_from_the_pi
     from coldfront.core.allocation.models import AllocationUser, AllocationUserStatusChoice
     from coldfront.core.project.models import ProjectUser, ProjectUserRoleChoice, ProjectUserStatusChoice
 
-    ProjectUser.objects.create(project=allocation.project, user=pi,
-                               role=ProjectUserRoleChoice.objects.get(name="Manager"),
-                               status=ProjectUserStatusChoice.objects.get(name="Active"))
-    AllocationUser.objects.create(allocation=allocation, user=pi,
-                                  status=AllocationUserStatusChoice.objects.get(name="Active"))
+    ProjectUser.objects.create(
+        project=allocation.project,
+        user=pi,
+        role=ProjectUserRoleChoice.objects.get(name="Manager"),
+        status=ProjectUserStatusChoice.objects.get(name="Active"),
+    )
+    AllocationUser.objects.create(
+        allocation=allocation, user=pi, status=AllocationUserStatusChoice.objects.get(name="Active")
+    )
     pi_client = Client()
     pi_client.force_login(pi, backend="django.contrib.auth.backends.ModelBackend")
     pi_page = pi_client.get(f"/allocation/{allocation.pk}/")

@@ -12,8 +12,10 @@ def _quotas(world, namespace: str, bucket: str) -> tuple[int, int]:
     from coldfront_ecs_plugin.connections import client_for_endpoint
 
     with client_for_endpoint(f"https://{world.sim.host_port}", conf.load()) as client:
-        return (client.get_namespace_quota(namespace).block_size_gb,
-                client.get_bucket_quota(namespace, bucket).block_size_gb)
+        return (
+            client.get_namespace_quota(namespace).block_size_gb,
+            client.get_bucket_quota(namespace, bucket).block_size_gb,
+        )
 
 
 @pytest.fixture

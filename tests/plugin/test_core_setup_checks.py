@@ -26,7 +26,11 @@ def test_ecs_setup_creates_everything_once():
         assert spec.name in first
     quota = AllocationAttributeType.objects.get(name=attributes.QUOTA_TB)
     assert (quota.attribute_type.name, quota.has_usage, quota.is_changeable, quota.is_private) == (
-        "Float", True, True, False)
+        "Float",
+        True,
+        True,
+        False,
+    )
     qbytes = AllocationAttributeType.objects.get(name=attributes.QUOTA_BYTES)
     assert (qbytes.attribute_type.name, qbytes.has_usage, qbytes.is_private) == ("Int", True, False)
     counts = (ResourceAttributeType.objects.count(), AllocationAttributeType.objects.count())
@@ -40,8 +44,13 @@ def test_ecs_setup_creates_everything_once():
 def test_ecs_setup_never_changes_existing_types():
     from coldfront.core.allocation.models import AllocationAttributeType, AttributeType
 
-    AllocationAttributeType.objects.create(name=attributes.QUOTA_TB, attribute_type=AttributeType.objects.get(
-        name="Float"), has_usage=True, is_private=True, is_changeable=False)
+    AllocationAttributeType.objects.create(
+        name=attributes.QUOTA_TB,
+        attribute_type=AttributeType.objects.get(name="Float"),
+        has_usage=True,
+        is_private=True,
+        is_changeable=False,
+    )
     _run()
     tuned = AllocationAttributeType.objects.get(name=attributes.QUOTA_TB)
     assert (tuned.is_private, tuned.is_changeable) == (True, False)

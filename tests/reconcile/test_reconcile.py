@@ -59,11 +59,15 @@ def test_each_kind_is_found(resource, sim):
 
     assert status == 1
     found = sorted((d["kind"], d["allocation_id"], d["namespace"]) for d in report["drift"])
-    assert found == sorted([("missing_namespace", no_ns.pk, no_ns.namespace),
-                            ("missing_bucket", no_bucket.pk, no_bucket.namespace),
-                            ("quota_mismatch", mismatch.pk, mismatch.namespace),
-                            ("orphan_namespace", None, "stray-lab"),
-                            ("stuck", stuck.pk, stuck.namespace)])
+    assert found == sorted(
+        [
+            ("missing_namespace", no_ns.pk, no_ns.namespace),
+            ("missing_bucket", no_bucket.pk, no_bucket.namespace),
+            ("quota_mismatch", mismatch.pk, mismatch.namespace),
+            ("orphan_namespace", None, "stray-lab"),
+            ("stuck", stuck.pk, stuck.namespace),
+        ]
+    )
     [quota] = [d for d in report["drift"] if d["kind"] == "quota_mismatch"]
     assert quota["detail"] == "ColdFront 2.00 TB, namespace 2.00 TB, bucket 1.00 TB"
     assert report["counts"]["orphan_namespace"] == 1
@@ -121,8 +125,9 @@ def test_staff_page_shows_the_last_report(resource, sim, client, settings):
     settings.ROOT_URLCONF = "harness.ecs_urls"
     make_allocations(resource, 1, quota_tb="2")
     run()
-    client.force_login(User.objects.create_user("driftstaff", is_staff=True),
-                       backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(
+        User.objects.create_user("driftstaff", is_staff=True), backend="django.contrib.auth.backends.ModelBackend"
+    )
     html = client.get("/ecs/").content.decode()
     assert "1 missing_namespace" in html
     assert '<td class="ecs-drift">missing_namespace</td>' in html

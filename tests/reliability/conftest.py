@@ -10,8 +10,7 @@ from harness.world import make_world, seed_defaults
 @pytest.fixture
 def world(db, sim, client):
     """Plugin attribute types (ecs_setup), a logged-in superuser and a freshly reset simulator."""
-    return make_world(sim, client, "reladmin", user_prefix="relpi", resource_prefix="ECS-rel-",
-                      default_title="Rel Lab")
+    return make_world(sim, client, "reladmin", user_prefix="relpi", resource_prefix="ECS-rel-", default_title="Rel Lab")
 
 
 @pytest.fixture

@@ -37,11 +37,13 @@ APPROVAL_CASES = [
     Case("title-punctuation", "cannot derive an ECS namespace", title="!!! ??? ..."),
     Case("title-hyphens-underscores", "cannot derive an ECS namespace", title="-_-_-"),
     Case("title-greek", "cannot derive an ECS namespace", title="Ωμέγα"),
-    Case("title-collides-underscore", "already recorded by allocation", title="Smith_Lab",
-         setup=["recorded:smith-lab"]),
+    Case(
+        "title-collides-underscore", "already recorded by allocation", title="Smith_Lab", setup=["recorded:smith-lab"]
+    ),
     Case("title-collides-dot", "already recorded by allocation", title="smith.lab", setup=["recorded:smith-lab"]),
-    Case("title-collides-case-space", "already recorded by allocation", title="SMITH   LAB",
-         setup=["recorded:smith-lab"]),
+    Case(
+        "title-collides-case-space", "already recorded by allocation", title="SMITH   LAB", setup=["recorded:smith-lab"]
+    ),
     Case("title-collides-foreign-namespace", "already exists on ECS", title="Jones Lab", setup=["ecs:jones-lab"]),
     # Namespace / Bucket attributes set by an admin
     Case("namespace-underscore", "Namespace attribute", namespace="Bad_NS"),
@@ -81,8 +83,10 @@ WRITES = ("POST ", "PUT ", "DELETE ")
 
 
 def _prepare(world, case: Case):
-    resource = world.resource(url="" if case.url is None else (world.sim.host_port if case.url == "SIM" else case.url),
-                              replication_group=case.replication_group)
+    resource = world.resource(
+        url="" if case.url is None else (world.sim.host_port if case.url == "SIM" else case.url),
+        replication_group=case.replication_group,
+    )
     if case.url is None:
         resource.resourceattribute_set.filter(resource_attribute_type__name=attributes.URL).delete()
     for item in case.setup:
@@ -93,8 +97,14 @@ def _prepare(world, case: Case):
         else:
             with world.ecs_client() as client:
                 client.create_namespace(ns, replication_group_id=client.replication_group_id("rg1"))
-    allocation = world.allocation(case.title, resource=resource, quota_tb=case.quota_tb, quantity=case.quantity,
-                                  namespace=case.namespace, bucket=case.bucket)
+    allocation = world.allocation(
+        case.title,
+        resource=resource,
+        quota_tb=case.quota_tb,
+        quantity=case.quantity,
+        namespace=case.namespace,
+        bucket=case.bucket,
+    )
     return allocation
 
 
@@ -113,8 +123,11 @@ def test_bad_input_refused_through_the_approval_view(world, case):
     assert case.message in note, note
     assert "hunter2" not in note
     assert world.namespaces() == namespaces_before, "nothing created on ECS"
-    writes = {k: v - stats_before.get(k, 0) for k, v in world.sim.stats()["by_endpoint"].items()
-              if k.startswith(WRITES) and v > stats_before.get(k, 0)}
+    writes = {
+        k: v - stats_before.get(k, 0)
+        for k, v in world.sim.stats()["by_endpoint"].items()
+        if k.startswith(WRITES) and v > stats_before.get(k, 0)
+    }
     assert writes == {}, "no ECS write call at all"
     # only the plugin's own ECS Status says what happened
     assert [n for n in attr_names(allocation) if n != attributes.ECS_STATUS] == attrs_before, "no attribute written"
@@ -138,8 +151,13 @@ def test_300_character_title_is_truncated_cleanly(world):
 
 
 # -- quota changes with bad values, through the admin attribute-edit view ------------------------------
-BAD_CHANGES = [("abc", "Value must be an float"), ("-5", "greater than 0"), ("0", "greater than 0"),
-               ("NaN", "Value must be an float"), ("1,5", "Value must be an float")]
+BAD_CHANGES = [
+    ("abc", "Value must be an float"),
+    ("-5", "greater than 0"),
+    ("0", "greater than 0"),
+    ("NaN", "Value must be an float"),
+    ("1,5", "Value must be an float"),
+]
 
 
 @pytest.mark.parametrize(("value", "message"), BAD_CHANGES, ids=[v for v, _m in BAD_CHANGES])
@@ -169,21 +187,45 @@ def test_unknown_automation_option_refused_on_the_fork_path(world, options, name
     resource = world.resource()
     allocation = world.allocation("Automation Lab", resource=resource, status="Pending")
     with pytest.raises(ValueError, match="does not support the automation option") as raised:
-        signals.ecs_allocation_autocreate(None, allocation_obj=allocation, resource=resource,
-                                          approval_form_data={"automation_specifications": options})
+        signals.ecs_allocation_autocreate(
+            None,
+            allocation_obj=allocation,
+            resource=resource,
+            approval_form_data={"automation_specifications": options},
+        )
     assert named in str(raised.value) and "nfs_share" in str(raised.value)
     assert world.namespaces() == [] and [n for n in attr_names(allocation) if n != attributes.ECS_STATUS] == []
 
 
 # -- malformed ECS replies (a local stub server) ------------------------------------------------------
-GOOD_BILLING = json.dumps({"bucket_billing_infos": [{"name": "stub-bucket", "namespace": "stub-ns",
-                                                     "total_size": "1048576", "total_size_unit": "KB",
-                                                     "total_objects": 3}]})
+GOOD_BILLING = json.dumps(
+    {
+        "bucket_billing_infos": [
+            {
+                "name": "stub-bucket",
+                "namespace": "stub-ns",
+                "total_size": "1048576",
+                "total_size_unit": "KB",
+                "total_objects": 3,
+            }
+        ]
+    }
+)
 MALFORMED = [
-    ("html-error-page", 200, "text/html", "<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1></body></html>",
-     "HTML instead of JSON"),
-    ("xml-body", 200, "application/xml", "<namespace_quota_details><blockSize>5</blockSize></namespace_quota_details>",
-     "XML instead of JSON"),
+    (
+        "html-error-page",
+        200,
+        "text/html",
+        "<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1></body></html>",
+        "HTML instead of JSON",
+    ),
+    (
+        "xml-body",
+        200,
+        "application/xml",
+        "<namespace_quota_details><blockSize>5</blockSize></namespace_quota_details>",
+        "XML instead of JSON",
+    ),
     ("truncated-json", 200, "application/json", '{"blockSize": 2048, "notificationSi', "truncated JSON"),
     ("missing-fields", 200, "application/json", '{"namespace": "stub-ns"}', "required field"),
     ("json-array", 200, "application/json", "[2048, 1843]", "expected an object"),
@@ -202,15 +244,21 @@ def stub(world, settings):
     """A plain-HTTP ECS stand-in with one allocation (stub-ns/stub-bucket, 1 TB) on a resource pointing at it."""
     server = StubECS()
     settings.ECS_ALLOW_HTTP = True
-    server.replies.update({
-        "GET /object/capacity": (200, "application/json", '{"totalProvisioned_gb": 1024, "totalFree_gb": 512}'),
-        "GET /object/namespaces": (200, "application/json", json.dumps({"namespace": [{"name": "stub-ns",
-                                                                                       "id": "stub-ns"}]})),
-        "POST /object/billing/buckets/stub-ns/info": (200, "application/json", GOOD_BILLING),
-    })
+    server.replies.update(
+        {
+            "GET /object/capacity": (200, "application/json", '{"totalProvisioned_gb": 1024, "totalFree_gb": 512}'),
+            "GET /object/namespaces": (
+                200,
+                "application/json",
+                json.dumps({"namespace": [{"name": "stub-ns", "id": "stub-ns"}]}),
+            ),
+            "POST /object/billing/buckets/stub-ns/info": (200, "application/json", GOOD_BILLING),
+        }
+    )
     resource = world.resource("ECS stub", url=server.url)
-    allocation = world.allocation("Stub Lab", resource=resource, status="Active", quota_tb="1", namespace="stub-ns",
-                                  bucket="stub-bucket")
+    allocation = world.allocation(
+        "Stub Lab", resource=resource, status="Active", quota_tb="1", namespace="stub-ns", bucket="stub-bucket"
+    )
     set_attr(allocation, attributes.QUOTA_BYTES, str(2**40))
     set_resource_attr(resource, attributes.URL, server.url)
     bind_recorded()  # as the upgrade migration binds an allocation provisioned before bindings
@@ -221,22 +269,25 @@ def stub(world, settings):
 QUOTA_PATH = "GET /object/namespaces/namespace/stub-ns/quota"
 
 
-@pytest.mark.parametrize(("status", "ctype", "body", "message"), [m[1:] for m in MALFORMED],
-                         ids=[m[0] for m in MALFORMED])
+@pytest.mark.parametrize(
+    ("status", "ctype", "body", "message"), [m[1:] for m in MALFORMED], ids=[m[0] for m in MALFORMED]
+)
 def test_malformed_reply_is_a_clear_failure_and_overwrites_nothing(stub, status, ctype, body, message):
     from coldfront_ecs_plugin.ecs import ECSClient, ECSMalformedResponse
 
     server, allocation = stub
     server.replies[QUOTA_PATH] = (status, ctype, body)
-    with ECSClient(server.url, "admin", "pw", timeout=5) as client, \
-            pytest.raises(ECSMalformedResponse, match=message):
+    with ECSClient(server.url, "admin", "pw", timeout=5) as client, pytest.raises(ECSMalformedResponse, match=message):
         client.get_namespace_quota("stub-ns")
 
     report, code = sync_json()
     assert code == 1
     [failure] = [f for r in report["resources"] for f in r["failures"] if f["allocation_id"] == allocation.pk]
-    assert message.split()[0].lower() in failure["reason"].lower() or "malformed" in failure["reason"].lower() \
-        or message in failure["reason"], failure
+    assert (
+        message.split()[0].lower() in failure["reason"].lower()
+        or "malformed" in failure["reason"].lower()
+        or message in failure["reason"]
+    ), failure
     assert attr(allocation, attributes.QUOTA_TB) == "1", "a malformed read never overwrites the quota"
     assert attr(allocation, attributes.QUOTA_BYTES) == str(2**40)
 

@@ -21,9 +21,11 @@ def _sqlite() -> bool:
 
 
 needs_row_locks = pytest.mark.skipif(
-    "_sqlite()", reason="SQLite's in-memory shared-cache test database answers a concurrent write with "
+    "_sqlite()",
+    reason="SQLite's in-memory shared-cache test database answers a concurrent write with "
     "'database table is locked' at once instead of waiting, and has no row locks; this runs on PostgreSQL and "
-    "MariaDB (.ci/db-matrix, ECS_TEST_DB=postgres|mariadb)")
+    "MariaDB (.ci/db-matrix, ECS_TEST_DB=postgres|mariadb)",
+)
 
 
 def run_in_threads(*targets, timeout: float = 60) -> list[BaseException]:
@@ -42,6 +44,7 @@ def run_in_threads(*targets, timeout: float = 60) -> list[BaseException]:
                 errors.append(exc)
             finally:
                 connection.close()
+
         return run
 
     threads = [threading.Thread(target=wrap(t)) for t in targets]

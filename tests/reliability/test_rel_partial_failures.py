@@ -33,6 +33,7 @@ def test_failure_at_each_step_leaves_nothing_and_retry_completes(world, monkeypa
     allocation = world.allocation("Partial Lab", quota_tb="2")
     before_attrs = attr_names(allocation)
     if endpoint == "db":
+
         def broken(*args, **kwargs):
             raise RuntimeError("database write refused (injected)")
 

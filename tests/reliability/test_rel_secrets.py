@@ -50,8 +50,11 @@ def all_logs():
     """Root and every known logger (urllib3 included) at DEBUG, propagating to one handler."""
     handler = Everything()
     root = logging.getLogger()
-    saved = {name: (lg.level, lg.propagate, lg.disabled) for name, lg in logging.root.manager.loggerDict.items()
-             if isinstance(lg, logging.Logger)}
+    saved = {
+        name: (lg.level, lg.propagate, lg.disabled)
+        for name, lg in logging.root.manager.loggerDict.items()
+        if isinstance(lg, logging.Logger)
+    }
     saved_root = root.level
     root.addHandler(handler)
     root.setLevel(logging.DEBUG)
@@ -222,8 +225,7 @@ def test_the_scanners_find_a_planted_secret(world, tmp_path):
     planted = "planted-" + secrets.token_hex(8)
     allocation = world.allocation("Planted Lab")
     notes_service.add_admin_note(allocation, planted)
-    assert {t for t, _c, text in every_text_in_database() if planted in text} >= {
-        "allocation_allocationadminnote"}
+    assert {t for t, _c, text in every_text_in_database() if planted in text} >= {"allocation_allocationadminnote"}
     started = time.time() - 1
     path = os.path.join(tempfile.gettempdir(), f"rel-planted-{secrets.token_hex(4)}")
     with open(path, "w") as handle:

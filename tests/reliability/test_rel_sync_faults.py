@@ -25,14 +25,18 @@ BILLING_FAULTS = {"POST /object/billing/namespace/info": 0.7, "POST /object/bill
 
 def ecs_truth(gb: int, usage: int) -> dict[str, tuple[str, float]]:
     """What each synced attribute must hold once ECS has been read correctly."""
-    return {attributes.QUOTA_TB: (units.gb_to_tb(gb), units.bytes_to_tb(usage)),
-            attributes.QUOTA_BYTES: (float(units.gb_to_bytes(gb)), float(usage))}
+    return {
+        attributes.QUOTA_TB: (units.gb_to_tb(gb), units.bytes_to_tb(usage)),
+        attributes.QUOTA_BYTES: (float(units.gb_to_bytes(gb)), float(usage)),
+    }
 
 
 def matches(stored: tuple[str, float | None], truth: tuple[float, float]) -> tuple[bool, bool]:
     value, usage = stored
-    return (math.isclose(float(value), truth[0], rel_tol=1e-9),
-            usage is not None and math.isclose(usage, truth[1], rel_tol=1e-9))
+    return (
+        math.isclose(float(value), truth[0], rel_tol=1e-9),
+        usage is not None and math.isclose(usage, truth[1], rel_tol=1e-9),
+    )
 
 
 @pytest.mark.slow
@@ -68,8 +72,13 @@ def test_seeded_fault_sweep_never_corrupts_and_converges(world, settings):
 
         # usage is one bulk request per run now: its calls fail more often, so that retries run out in
         # some runs and the per-namespace fallback and failure reporting are exercised
-        sim.faults(fail_rate=FAIL_RATE, seed=seed, kinds=["500", "503", "drop", "slow"], slow_ms=SLOW_MS,
-                   endpoints=BILLING_FAULTS)
+        sim.faults(
+            fail_rate=FAIL_RATE,
+            seed=seed,
+            kinds=["500", "503", "drop", "slow"],
+            slow_ms=SLOW_MS,
+            endpoints=BILLING_FAULTS,
+        )
         counted = sim.stats()
         counted_from, logins_before = counted["by_endpoint"], counted["logins"]
         started = time.monotonic()
@@ -79,8 +88,9 @@ def test_seeded_fault_sweep_never_corrupts_and_converges(world, settings):
         worst_seconds = max(worst_seconds, seconds)
 
         failed_ids = {f["allocation_id"] for r in report["resources"] for f in r["failures"] if f["allocation_id"]}
-        whole_resource_failed = any(r["resource_failed"] and r["failed"] == r["allocations"]
-                                    for r in report["resources"])
+        whole_resource_failed = any(
+            r["resource_failed"] and r["failed"] == r["allocations"] for r in report["resources"]
+        )
         for pk, _ns, _bucket in allocs:
             after = values(pk)
             for name in (attributes.QUOTA_TB, attributes.QUOTA_BYTES):
@@ -100,12 +110,18 @@ def test_seeded_fault_sweep_never_corrupts_and_converges(world, settings):
         # bounded retries, by count: no endpoint saw more than (retries + 1) x its expected calls
         stats = sim.stats()
         by = {k: v - counted_from.get(k, 0) for k, v in stats["by_endpoint"].items() if v > counted_from.get(k, 0)}
-        expected = {"GET /login": 1, "GET /object/vdcs/vdc/local": 1, "GET /object/capacity": 1,
-                    "GET /object/namespaces": 1, "POST /object/billing/namespace/info": 1,
-                    "GET /object/namespaces/namespace/{namespace}/quota": ALLOCATIONS,
-                    "POST /object/billing/buckets/{namespace}/info": ALLOCATIONS,
-                    "GET /object/billing/buckets/{namespace}/{bucket}/info": ALLOCATIONS,
-                    "GET /object/billing/namespace/{namespace}/info": ALLOCATIONS, "GET /logout": 1}
+        expected = {
+            "GET /login": 1,
+            "GET /object/vdcs/vdc/local": 1,
+            "GET /object/capacity": 1,
+            "GET /object/namespaces": 1,
+            "POST /object/billing/namespace/info": 1,
+            "GET /object/namespaces/namespace/{namespace}/quota": ALLOCATIONS,
+            "POST /object/billing/buckets/{namespace}/info": ALLOCATIONS,
+            "GET /object/billing/buckets/{namespace}/{bucket}/info": ALLOCATIONS,
+            "GET /object/billing/namespace/{namespace}/info": ALLOCATIONS,
+            "GET /logout": 1,
+        }
         faulty_requests = sum(by.values())
         for endpoint, count in by.items():
             assert endpoint in expected, (seed, endpoint)

@@ -36,11 +36,17 @@ def add_member(allocation, user) -> None:
     from coldfront.core.allocation.models import AllocationUser, AllocationUserStatusChoice
     from coldfront.core.project.models import ProjectUser, ProjectUserRoleChoice, ProjectUserStatusChoice
 
-    ProjectUser.objects.get_or_create(project=allocation.project, user=user, defaults={
-        "role": ProjectUserRoleChoice.objects.get(name="User"),
-        "status": ProjectUserStatusChoice.objects.get(name="Active")})
-    AllocationUser.objects.get_or_create(allocation=allocation, user=user, defaults={
-        "status": AllocationUserStatusChoice.objects.get(name="Active")})
+    ProjectUser.objects.get_or_create(
+        project=allocation.project,
+        user=user,
+        defaults={
+            "role": ProjectUserRoleChoice.objects.get(name="User"),
+            "status": ProjectUserStatusChoice.objects.get(name="Active"),
+        },
+    )
+    AllocationUser.objects.get_or_create(
+        allocation=allocation, user=user, defaults={"status": AllocationUserStatusChoice.objects.get(name="Active")}
+    )
 
 
 def build_s3_world(sim, client) -> S3World:
@@ -49,8 +55,9 @@ def build_s3_world(sim, client) -> S3World:
 
     from coldfront_ecs_plugin import attributes
 
-    world = make_world(sim, client, "s3admin", user_prefix="s3u", resource_prefix="ECS-s3page-",
-                       default_title="S3 Page Lab")
+    world = make_world(
+        sim, client, "s3admin", user_prefix="s3u", resource_prefix="ECS-s3page-", default_title="S3 Page Lab"
+    )
     pi = User.objects.create_user("s3pi", "pi@example.org", "x")
     allocation = world.allocation(project=world.project("S3 Page Lab", pi=pi), quota_tb="1")
     set_resource_attr(allocation.get_parent_resource, attributes.S3_ENDPOINT, S3_ENDPOINT)

@@ -26,8 +26,7 @@ def _ecs_keys(s3world, row):
         return client.get_secret_keys(row.userid, row.namespace)
 
 
-def test_member_creates_reads_once_rotates_deletes_and_no_key_is_kept(browser, live_server, s3world,
-                                                                       every_log_line):
+def test_member_creates_reads_once_rotates_deletes_and_no_key_is_kept(browser, live_server, s3world, every_log_line):
     row = s3world.row("ann")
     context, page = page_as(browser, live_server, s3world.ann)
     assert page.goto(live_server.url + URL).status == 200

@@ -19,8 +19,9 @@ def _post(client, row, action: str, **extra):
 
 
 def _secret(response) -> str:
-    match = re.search(r'id="ecs-secret-key"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*id="ecs-secret-key"',
-                      response.content.decode())
+    match = re.search(
+        r'id="ecs-secret-key"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*id="ecs-secret-key"', response.content.decode()
+    )
     assert match, "no key on the page"
     return match.group(1) or match.group(2)
 
@@ -92,14 +93,17 @@ def test_members_and_the_pi_see_and_touch_only_their_own_keys(s3world, client):
     assert _ecs_keys(s3world, s3world.row("ann")).keys == (ann_secret,)
 
 
-@pytest.mark.parametrize(("data", "status", "text"), [
-    ({"action": "explode", "object_user": "ROW"}, 400, "Unknown action"),
-    ({"action": "create"}, 400, "no valid id"),
-    ({"action": "create", "object_user": "x' or 1=1"}, 400, "no valid id"),
-    ({"action": "create", "object_user": "999999"}, 404, "no S3 user"),
-    ({"action": "rotate", "object_user": "ROW"}, 409, "no key to rotate"),
-    ({"action": "delete", "object_user": "ROW", "key": "0" * 64}, 404, "no longer exists"),
-])
+@pytest.mark.parametrize(
+    ("data", "status", "text"),
+    [
+        ({"action": "explode", "object_user": "ROW"}, 400, "Unknown action"),
+        ({"action": "create"}, 400, "no valid id"),
+        ({"action": "create", "object_user": "x' or 1=1"}, 400, "no valid id"),
+        ({"action": "create", "object_user": "999999"}, 404, "no S3 user"),
+        ({"action": "rotate", "object_user": "ROW"}, 409, "no key to rotate"),
+        ({"action": "delete", "object_user": "ROW", "key": "0" * 64}, 404, "no longer exists"),
+    ],
+)
 def test_bad_input_is_a_4xx_with_a_message(s3world, client, data, status, text):
     login(client, s3world.ann)
     data = {k: (str(s3world.row("ann").pk) if v == "ROW" else v) for k, v in data.items()}

@@ -18,8 +18,7 @@ def raw_caller(handle: SimulatorHandle) -> tuple[Call, requests.Session]:
     s = admin_session(handle)
 
     def call(method: str, path: str, body: Any = None, data: Any = None, **kw: Any) -> tuple[int, Any]:
-        r = s.request(method, handle.base_url + path, json=body, data=data, timeout=10, allow_redirects=False,
-                      **kw)
+        r = s.request(method, handle.base_url + path, json=body, data=data, timeout=10, allow_redirects=False, **kw)
         return r.status_code, (r.json() if r.content else None)
 
     return call, s
@@ -34,8 +33,7 @@ def ecs(sim: SimulatorHandle) -> Iterator[Call]:
 
 
 @pytest.fixture(scope="module")
-def profile_sim(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-                ) -> Iterator[SimulatorHandle]:
+def profile_sim(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimulatorHandle]:
     """A simulator playing ``request.param`` (indirect parametrization), one per module and profile."""
     handle = start_simulator(tmp_path_factory.mktemp("profile") / "ca.pem", "--profile", request.param)
     yield handle

@@ -33,16 +33,29 @@ def test_localhost_name_is_valid(sim_server) -> None:
 
 
 def test_no_tls_custom_user_and_groups(tmp_path) -> None:
-    handle = start_simulator(tmp_path / "ca.pem", "--no-tls", "--user", "root", "--password", "pw",
-                             "--replication-group", "east", "--replication-group", "west")
+    handle = start_simulator(
+        tmp_path / "ca.pem",
+        "--no-tls",
+        "--user",
+        "root",
+        "--password",
+        "pw",
+        "--replication-group",
+        "east",
+        "--replication-group",
+        "west",
+    )
     try:
         assert handle.base_url.startswith("http://")
         assert requests.get(handle.base_url + "/login", auth=("admin", "ChangeMe"), timeout=5).status_code == 401
         login = requests.get(handle.base_url + "/login", auth=("root", "pw"), timeout=5)
         assert login.status_code == 200 and login.json() == {"user": "root"}
         token = login.headers["X-SDS-AUTH-TOKEN"]
-        groups = requests.get(handle.base_url + "/vdc/data-service/vpools", timeout=5,
-                              headers={"X-SDS-AUTH-TOKEN": token, "Accept": "application/json"}).json()
+        groups = requests.get(
+            handle.base_url + "/vdc/data-service/vpools",
+            timeout=5,
+            headers={"X-SDS-AUTH-TOKEN": token, "Accept": "application/json"},
+        ).json()
         assert [g["name"] for g in groups["data_service_vpool"]] == ["east", "west"]
     finally:
         handle.stop()
@@ -50,8 +63,12 @@ def test_no_tls_custom_user_and_groups(tmp_path) -> None:
 
 
 def test_nothing_else_on_stdout(tmp_path) -> None:
-    proc = subprocess.Popen([sys.executable, "-m", "ecs_simulator", "--port", "0", "--no-tls"],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ecs_simulator", "--port", "0", "--no-tls"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         line = proc.stdout.readline()
         requests.get(line.split()[-1] + "/login", auth=("admin", "nope"), timeout=5)

@@ -37,8 +37,12 @@ def test_usage_drives_billing_in_binary_units(sim) -> None:
 
 
 def test_usage_on_unknown_bucket_is_refused(sim) -> None:
-    response = requests.post(sim.base_url + "/_sim/usage", json={"namespace": "x", "bucket": "y", "size_bytes": 1},
-                             verify=sim.ca_path, timeout=5)
+    response = requests.post(
+        sim.base_url + "/_sim/usage",
+        json={"namespace": "x", "bucket": "y", "size_bytes": 1},
+        verify=sim.ca_path,
+        timeout=5,
+    )
     assert response.status_code == 400
 
 

@@ -18,8 +18,13 @@ VDC = "urn:storageos:VirtualDataCenterData:0f3c2a56-2b1e-4d8e-9a53-5e0c7d1f4b21"
 
 
 def _run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "ecs_simulator", "--port", "0", "--no-tls", *args],
-                          capture_output=True, text=True, timeout=20, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "ecs_simulator", "--port", "0", "--no-tls", *args],
+        capture_output=True,
+        text=True,
+        timeout=20,
+        check=False,
+    )
 
 
 def test_sigterm_loses_no_acknowledged_write(tmp_path) -> None:
@@ -76,9 +81,12 @@ def test_failed_save_is_retried_and_reported(tmp_path) -> None:
 
 
 def test_corrupt_state_is_refused_with_one_line(tmp_path) -> None:
-    for content, reason in (("{not json", "not valid JSON"), ("[1, 2]", "top level is list"),
-                            ('{"namespaces": {"a": 1}}', "namespace 'a'"),
-                            ('{"namespaces": {}, "buckets": {"x": {}}}', "no such namespace")):
+    for content, reason in (
+        ("{not json", "not valid JSON"),
+        ("[1, 2]", "top level is list"),
+        ('{"namespaces": {"a": 1}}', "namespace 'a'"),
+        ('{"namespaces": {}, "buckets": {"x": {}}}', "no such namespace"),
+    ):
         path = tmp_path / "state.json"
         path.write_text(content)
         done = _run("--state", str(path))
@@ -113,8 +121,9 @@ def test_vdc_identity_is_stable_per_state_file(tmp_path) -> None:
     assert ids[2] == ids[3] == (VDC, "east")  # the command line wins, and is kept
     other = start_simulator(tmp_path / "ca.pem")
     try:
-        assert admin_session(other).get(other.base_url + "/object/vdcs/vdc/local",
-                                        timeout=5).json()["vdcId"] != ids[0][0]  # random per process
+        assert (
+            admin_session(other).get(other.base_url + "/object/vdcs/vdc/local", timeout=5).json()["vdcId"] != ids[0][0]
+        )  # random per process
     finally:
         other.stop()
     assert _run("--vdc-id", "not-a-uuid").returncode == 2

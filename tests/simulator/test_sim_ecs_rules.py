@@ -56,11 +56,14 @@ def test_quota_rules_specific_to_buckets(ecs) -> None:
     assert ecs("PUT", "/object/namespaces/namespace/ns1/quota", both_unset)[0] == 200
     assert code(ecs("PUT", "/object/bucket/b1/quota", {**both_unset, "namespace": "ns1"})) == (400, 1008)
     assert ecs("PUT", "/object/bucket/b1/quota", {"blockSize": -1, "notificationSize": 3, "namespace": "ns1"})[0] == 200
-    assert ecs("POST", "/object/bucket", {"name": "q", "namespace": "ns1", "blockSize": 4,
-                                          "notificationSize": 2})[0] == 200
+    assert (
+        ecs("POST", "/object/bucket", {"name": "q", "namespace": "ns1", "blockSize": 4, "notificationSize": 2})[0]
+        == 200
+    )
     assert ecs("GET", "/object/bucket/q/info", params={"namespace": "ns1"})[1]["block_size"] == 4
-    assert code(ecs("POST", "/object/bucket", {"name": "q2", "namespace": "ns1", "blockSize": 1,
-                                               "notificationSize": 2})) == (400, 1008)
+    assert code(
+        ecs("POST", "/object/bucket", {"name": "q2", "namespace": "ns1", "blockSize": 1, "notificationSize": 2})
+    ) == (400, 1008)
 
 
 def test_namespace_with_buckets_cannot_be_deactivated(ecs, sim) -> None:
@@ -77,8 +80,9 @@ def test_bulk_billing_body_edge_cases(ecs) -> None:
     assert ecs("POST", path, data="{}") == (200, {"bucket_billing_infos": []})
     assert code(ecs("POST", path, data="[]")) == (400, 1013)
     assert code(ecs("POST", path, data="null")) == (500, 999)
-    assert [i["name"] for i in ecs("POST", path, {"id": ["b1"]}, params={"sizeunit": "MB"})[1]
-            ["bucket_billing_infos"]] == ["b1"]
+    assert [
+        i["name"] for i in ecs("POST", path, {"id": ["b1"]}, params={"sizeunit": "MB"})[1]["bucket_billing_infos"]
+    ] == ["b1"]
     assert code(ecs("GET", "/object/billing/buckets/ns1/b1/info", params={"sizeunit": "TB"})) == (400, 1008)
 
 
@@ -88,8 +92,14 @@ def test_lists_and_booleans_are_lenient(ecs) -> None:
     assert code(ecs("GET", "/object/bucket", params={"namespace": ""})) == (400, 1005)
     status, body = ecs("GET", "/object/billing/namespace/ns1/info", params={"include_bucket_detail": "True"})
     assert status == 200 and len(body["bucket_billing_info"]) == 1 and body["next_marker"] == ""
-    assert ecs("POST", "/object/bucket", {"name": "fs", "namespace": "ns1", "filesystem_enabled": "True",
-                                          "vpool": "", "head_type": "s3"})[0] == 200
+    assert (
+        ecs(
+            "POST",
+            "/object/bucket",
+            {"name": "fs", "namespace": "ns1", "filesystem_enabled": "True", "vpool": "", "head_type": "s3"},
+        )[0]
+        == 200
+    )
     assert ecs("GET", "/object/bucket/fs/info", params={"namespace": "ns1"})[1]["fs_access_enabled"] is True
 
 

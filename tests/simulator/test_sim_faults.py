@@ -55,22 +55,28 @@ def test_per_endpoint_rate_fails_only_that_step_and_changes_nothing(sim) -> None
     assert s.post(sim.base_url + "/object/namespaces/namespace", json={"namespace": "ns1"}, timeout=5).ok
     for _ in range(5):
         try:
-            r = s.put(sim.base_url + "/object/namespaces/namespace/ns1/quota",
-                      json={"blockSize": 5, "notificationSize": 4}, timeout=5)
+            r = s.put(
+                sim.base_url + "/object/namespaces/namespace/ns1/quota",
+                json={"blockSize": 5, "notificationSize": 4},
+                timeout=5,
+            )
             assert r.status_code in (500, 503)
         except requests.ConnectionError:
             s = _session_after_drop(sim, s)
     assert sim.control("GET", "/_sim/state")["namespaces"]["ns1"]["blockSize"] == -1
     assert sim.stats()["by_endpoint"]["PUT /object/namespaces/namespace/{namespace}/quota"] == 5
     sim.faults()
-    assert s.put(sim.base_url + "/object/namespaces/namespace/ns1/quota",
-                 json={"blockSize": 5, "notificationSize": 4}, timeout=5).ok
+    assert s.put(
+        sim.base_url + "/object/namespaces/namespace/ns1/quota", json={"blockSize": 5, "notificationSize": 4}, timeout=5
+    ).ok
 
 
 def test_login_can_fail_and_slow_replies_time_out(sim) -> None:
     sim.faults(endpoints={"GET /login": 1.0}, kinds=["503"])
-    assert requests.get(sim.base_url + "/login", auth=(sim.user, sim.password), verify=sim.ca_path,
-                        timeout=5).status_code == 503
+    assert (
+        requests.get(sim.base_url + "/login", auth=(sim.user, sim.password), verify=sim.ca_path, timeout=5).status_code
+        == 503
+    )
     sim.faults(endpoints={"GET /login": 1.0}, kinds=["slow"], slow_ms=1500)
     started = time.monotonic()
     try:

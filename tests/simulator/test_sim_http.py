@@ -16,8 +16,10 @@ def _raw(sim, head: str, body: bytes = b"", read_timeout: float = 5.0) -> bytes:
     """One raw HTTP/1.1 exchange over TLS; returns what the server sent before closing or timing out."""
     ctx = ssl.create_default_context(cafile=sim.ca_path)
     host, port = sim.host_port.rsplit(":", 1)
-    with socket.create_connection((host, int(port)), timeout=read_timeout) as raw, \
-            ctx.wrap_socket(raw, server_hostname=host) as tls:
+    with (
+        socket.create_connection((host, int(port)), timeout=read_timeout) as raw,
+        ctx.wrap_socket(raw, server_hostname=host) as tls,
+    ):
         tls.sendall(head.replace("\n", "\r\n").encode() + b"\r\n" + body)
         out = b""
         try:
@@ -42,27 +44,37 @@ def _token(sim) -> str:
     return admin_session(sim).headers["X-SDS-AUTH-TOKEN"]
 
 
-@pytest.mark.parametrize("body", [
-    {"namespace": ["ns"]}, {"namespace": {"a": 1}}, {"namespace": "ok1", "allowed_vpools_list": {"x": 1}},
-    {"namespace": "ok2", "namespace_admins": 5}, {"namespace": "ok3", "user_mapping": "x"},
-    {"namespace": "ok4", "is_encryption_enabled": [True]}, {"namespace": "ok5", "default_bucket_block_size": "big"},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"namespace": ["ns"]},
+        {"namespace": {"a": 1}},
+        {"namespace": "ok1", "allowed_vpools_list": {"x": 1}},
+        {"namespace": "ok2", "namespace_admins": 5},
+        {"namespace": "ok3", "user_mapping": "x"},
+        {"namespace": "ok4", "is_encryption_enabled": [True]},
+        {"namespace": "ok5", "default_bucket_block_size": "big"},
+    ],
+)
 def test_wrong_types_in_namespace_create_are_400(ecs, body) -> None:
     status, reply = ecs("POST", "/object/namespaces/namespace", body)
     assert status == 400 and reply["code"] in (1005, 1008)
 
 
-@pytest.mark.parametrize(("path", "body"), [
-    ("/object/bucket", {"name": "b", "namespace": ["ns1"]}),
-    ("/object/bucket", {"name": "b", "namespace": "ns1", "head_type": 3}),
-    ("/object/bucket", {"name": "b", "namespace": "ns1", "TagSet": "x"}),
-    ("/object/bucket", {"name": "b", "namespace": "ns1", "retention": "forever"}),
-    ("/object/users", {"user": ["u"], "namespace": "ns1"}),
-    ("/object/users/deactivate", {"user": {"u": 1}, "namespace": "ns1"}),
-    ("/object/billing/buckets/ns1/info", {"id": {"b": 1}}),
-    ("/object/billing/namespace/info", {"id": [1, 2]}),
-    ("/object/namespaces/namespace", [1, 2]),
-])
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/object/bucket", {"name": "b", "namespace": ["ns1"]}),
+        ("/object/bucket", {"name": "b", "namespace": "ns1", "head_type": 3}),
+        ("/object/bucket", {"name": "b", "namespace": "ns1", "TagSet": "x"}),
+        ("/object/bucket", {"name": "b", "namespace": "ns1", "retention": "forever"}),
+        ("/object/users", {"user": ["u"], "namespace": "ns1"}),
+        ("/object/users/deactivate", {"user": {"u": 1}, "namespace": "ns1"}),
+        ("/object/billing/buckets/ns1/info", {"id": {"b": 1}}),
+        ("/object/billing/namespace/info", {"id": [1, 2]}),
+        ("/object/namespaces/namespace", [1, 2]),
+    ],
+)
 def test_wrong_types_elsewhere_are_4xx(ecs, path, body) -> None:
     assert ecs("POST", "/object/namespaces/namespace", {"namespace": "ns1"})[0] == 200
     status, reply = ecs("POST", path, body)
@@ -71,17 +83,27 @@ def test_wrong_types_elsewhere_are_4xx(ecs, path, body) -> None:
 
 def test_non_json_content_type_is_415(sim) -> None:
     s = admin_session(sim)
-    r = s.post(sim.base_url + "/object/namespaces/namespace", data="<namespace>x</namespace>",
-               headers={"Content-Type": "application/xml"}, timeout=5)
+    r = s.post(
+        sim.base_url + "/object/namespaces/namespace",
+        data="<namespace>x</namespace>",
+        headers={"Content-Type": "application/xml"},
+        timeout=5,
+    )
     assert r.status_code == 415 and r.json()["code"] == 1003
-    ok = s.post(sim.base_url + "/object/namespaces/namespace", data='{"namespace": "j"}',
-                headers={"Content-Type": "application/json; charset=utf-8"}, timeout=5)
+    ok = s.post(
+        sim.base_url + "/object/namespaces/namespace",
+        data='{"namespace": "j"}',
+        headers={"Content-Type": "application/json; charset=utf-8"},
+        timeout=5,
+    )
     assert ok.status_code == 200
 
 
 def test_oversized_body_is_413_without_reading_it(sim) -> None:
-    head = (f"POST /object/namespaces/namespace HTTP/1.1\nHost: x\nX-SDS-AUTH-TOKEN: {_token(sim)}\n"
-            "Content-Type: application/json\nContent-Length: 300000000\n")
+    head = (
+        f"POST /object/namespaces/namespace HTTP/1.1\nHost: x\nX-SDS-AUTH-TOKEN: {_token(sim)}\n"
+        "Content-Type: application/json\nContent-Length: 300000000\n"
+    )
     started = time.monotonic()
     answer = _raw(sim, head, b'{"namespace": "')  # the 300 MB never come
     assert answer.startswith(b"HTTP/1.1 413") and b'"code":1013' in answer
@@ -95,8 +117,10 @@ def test_bad_content_length_is_400(sim, length) -> None:
 
 
 def test_chunked_bodies(sim) -> None:
-    head = (f"POST /object/namespaces/namespace HTTP/1.1\nHost: x\nX-SDS-AUTH-TOKEN: {_token(sim)}\n"
-            "Content-Type: application/json\nTransfer-Encoding: chunked\n")
+    head = (
+        f"POST /object/namespaces/namespace HTTP/1.1\nHost: x\nX-SDS-AUTH-TOKEN: {_token(sim)}\n"
+        "Content-Type: application/json\nTransfer-Encoding: chunked\n"
+    )
     body = b'{"namespace":'
     rest = b' "chunky"}'
     chunks = b"%x\r\n%s\r\n%x\r\n%s\r\n0\r\n\r\n" % (len(body), body, len(rest), rest)
@@ -108,11 +132,19 @@ def test_chunked_bodies(sim) -> None:
 
 
 def test_nan_and_deep_json_are_400(ecs) -> None:
-    assert ecs("POST", "/object/namespaces/namespace", data='{"namespace": NaN}',
-               headers={"Content-Type": "application/json"})[0] == 400
+    assert (
+        ecs(
+            "POST",
+            "/object/namespaces/namespace",
+            data='{"namespace": NaN}',
+            headers={"Content-Type": "application/json"},
+        )[0]
+        == 400
+    )
     deep = "[" * 100000 + "]" * 100000
-    assert ecs("POST", "/object/namespaces/namespace", data=deep,
-               headers={"Content-Type": "application/json"})[0] == 400
+    assert (
+        ecs("POST", "/object/namespaces/namespace", data=deep, headers={"Content-Type": "application/json"})[0] == 400
+    )
 
 
 def test_fault_rate_one_fails_every_call_even_slow_ones(sim) -> None:

@@ -45,14 +45,21 @@ def test_billing_lag(sim, ecs) -> None:
 
 def test_expired_token_as_302(sim) -> None:
     sim.faults(expired_token=302)
-    r = requests.get(sim.base_url + "/object/namespaces", headers={"X-SDS-AUTH-TOKEN": "stale"},
-                     verify=sim.ca_path, timeout=5, allow_redirects=False)
+    r = requests.get(
+        sim.base_url + "/object/namespaces",
+        headers={"X-SDS-AUTH-TOKEN": "stale"},
+        verify=sim.ca_path,
+        timeout=5,
+        allow_redirects=False,
+    )
     assert r.status_code == 302 and r.headers["Location"] == "/login"
-    followed = requests.get(sim.base_url + "/object/namespaces", headers={"X-SDS-AUTH-TOKEN": "stale"},
-                            verify=sim.ca_path, timeout=5)
+    followed = requests.get(
+        sim.base_url + "/object/namespaces", headers={"X-SDS-AUTH-TOKEN": "stale"}, verify=sim.ca_path, timeout=5
+    )
     assert followed.status_code == 401  # a client that follows lands on /login without credentials
-    bad_login = requests.get(sim.base_url + "/login", auth=("admin", "nope"), verify=sim.ca_path, timeout=5,
-                             allow_redirects=False)
+    bad_login = requests.get(
+        sim.base_url + "/login", auth=("admin", "nope"), verify=sim.ca_path, timeout=5, allow_redirects=False
+    )
     assert bad_login.status_code == 401  # wrong credentials are still a 401
     assert sim.control("GET", "/_sim/faults")["expired_token"] == 302
     sim.faults()
@@ -82,12 +89,26 @@ def test_compliance_namespace_requires_retention(ecs) -> None:
     assert ecs("GET", "/object/bucket/kept/info", params={"namespace": "cns"})[1]["retention"] == 3600
 
 
-@pytest.mark.parametrize("payload", [
-    {"latency_ms": -5}, {"latency_ms": math.nan}, {"latency_ms": "fast"}, {"fail_rate": 1.5},
-    {"endpoints": ["GET /object/capacity"]}, {"endpoints": {"GET /object/capacity": "x"}},
-    {"kinds": "500"}, {"kinds": ["teapot"]}, {"slow_ms": -1}, {"seed": "x"}, {"billing_lag_s": -1},
-    {"expired_token": 303}, {"max_concurrent": 1.5}, {"max_concurrent": True}, {"no_such_key": 1},
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"latency_ms": -5},
+        {"latency_ms": math.nan},
+        {"latency_ms": "fast"},
+        {"fail_rate": 1.5},
+        {"endpoints": ["GET /object/capacity"]},
+        {"endpoints": {"GET /object/capacity": "x"}},
+        {"kinds": "500"},
+        {"kinds": ["teapot"]},
+        {"slow_ms": -1},
+        {"seed": "x"},
+        {"billing_lag_s": -1},
+        {"expired_token": 303},
+        {"max_concurrent": 1.5},
+        {"max_concurrent": True},
+        {"no_such_key": 1},
+    ],
+)
 def test_control_api_refuses_bad_values(sim, payload) -> None:
     before = sim.control("GET", "/_sim/faults")
     r = _post_raw(sim, "/_sim/faults", payload)
@@ -95,16 +116,24 @@ def test_control_api_refuses_bad_values(sim, payload) -> None:
     assert sim.control("GET", "/_sim/faults") == before  # nothing changed
 
 
-@pytest.mark.parametrize(("path", "payload"), [
-    ("/_sim/capacity", {"total_provisioned_gb": math.inf, "total_free_gb": 1}),
-    ("/_sim/capacity", {"total_provisioned_gb": [1], "total_free_gb": 1}),
-    ("/_sim/usage", {"namespace": ["x"], "bucket": "b"}),
-    ("/_sim/mgmt-users", {"user": "u", "password": 5}),
-])
+@pytest.mark.parametrize(
+    ("path", "payload"),
+    [
+        ("/_sim/capacity", {"total_provisioned_gb": math.inf, "total_free_gb": 1}),
+        ("/_sim/capacity", {"total_provisioned_gb": [1], "total_free_gb": 1}),
+        ("/_sim/usage", {"namespace": ["x"], "bucket": "b"}),
+        ("/_sim/mgmt-users", {"user": "u", "password": 5}),
+    ],
+)
 def test_control_api_types(sim, path, payload) -> None:
     assert _post_raw(sim, path, payload).status_code == 400
 
 
 def _post_raw(sim, path: str, payload: dict) -> requests.Response:
-    return requests.post(sim.base_url + path, data=json.dumps(payload, allow_nan=True),
-                         headers={"Content-Type": "application/json"}, verify=sim.ca_path, timeout=5)
+    return requests.post(
+        sim.base_url + path,
+        data=json.dumps(payload, allow_nan=True),
+        headers={"Content-Type": "application/json"},
+        verify=sim.ca_path,
+        timeout=5,
+    )

@@ -18,8 +18,12 @@ def _fill(call, namespaces=("ns1", "ns2")) -> None:
 def test_bulk_namespace_billing_on_the_default_profile(sim, ecs) -> None:
     _fill(ecs)
     sim.set_usage("ns1", "ns1-b", 10_000_000, 3)
-    status, body = ecs("POST", "/object/billing/namespace/info", {"id": ["ns1", "ghost", "ns2", "ns1"]},
-                       params={"include_bucket_detail": "true", "sizeunit": "KB"})
+    status, body = ecs(
+        "POST",
+        "/object/billing/namespace/info",
+        {"id": ["ns1", "ghost", "ns2", "ns1"]},
+        params={"include_bucket_detail": "true", "sizeunit": "KB"},
+    )
     assert status == 200 and [i["namespace"] for i in body["namespace_billing_infos"]] == ["ns1", "ns2"]
     ns1 = body["namespace_billing_infos"][0]
     assert (ns1["total_size"], ns1["total_size_unit"], ns1["total_objects"]) == ("9765.625", "KB", 3)
@@ -39,11 +43,13 @@ def test_bulk_namespace_billing_pages_buckets_per_namespace(ecs) -> None:
     assert ecs("POST", "/object/namespaces/namespace", {"namespace": "big"})[0] == 200
     for i in range(101):
         ecs("POST", "/object/bucket", {"name": f"b{i:03d}", "namespace": "big"})
-    info = ecs("POST", "/object/billing/namespace/info", {"id": ["big"]},
-               params={"include_bucket_detail": "true"})[1]["namespace_billing_infos"][0]
+    info = ecs("POST", "/object/billing/namespace/info", {"id": ["big"]}, params={"include_bucket_detail": "true"})[1][
+        "namespace_billing_infos"
+    ][0]
     assert len(info["bucket_billing_info"]) == 100 and info["next_marker"] == "b099"
-    rest = ecs("GET", "/object/billing/namespace/big/info",
-               params={"include_bucket_detail": "true", "marker": "b099"})[1]
+    rest = ecs("GET", "/object/billing/namespace/big/info", params={"include_bucket_detail": "true", "marker": "b099"})[
+        1
+    ]
     assert [b["name"] for b in rest["bucket_billing_info"]] == ["b100"] and rest["next_marker"] == ""
 
 
@@ -85,8 +91,14 @@ def test_objectscale_41(profile_sim) -> None:
     assert keys["secret_key_1"] == "********" and keys["secret_key_1_exist"] is True
     assert keys["secret_key_1_id"] == created["secret_key_id"] and keys["secret_key_2_exist"] is False
     assert created["secret_key"] not in str(keys)
-    assert call("POST", "/object/user-secret-keys/u1/deactivate",
-                {"namespace": "ns1", "secret_key_id": created["secret_key_id"]})[0] == 200
+    assert (
+        call(
+            "POST",
+            "/object/user-secret-keys/u1/deactivate",
+            {"namespace": "ns1", "secret_key_id": created["secret_key_id"]},
+        )[0]
+        == 200
+    )
     assert call("GET", "/object/user-secret-keys/u1/ns1")[1]["secret_key_1_exist"] is False
 
 

@@ -14,8 +14,12 @@ from harness.simulator import start_simulator
 
 
 def test_verbose_logs_one_line_per_request(tmp_path) -> None:
-    proc = subprocess.Popen([sys.executable, "-m", "ecs_simulator", "--port", "0", "--no-tls", "--verbose"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ecs_simulator", "--port", "0", "--no-tls", "--verbose"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         url = proc.stdout.readline().split()[-1]
         requests.get(url + "/login", auth=("admin", "ChangeMe"), timeout=5)
@@ -28,8 +32,9 @@ def test_verbose_logs_one_line_per_request(tmp_path) -> None:
 
 
 def test_idle_connections_time_out_and_threads_are_bounded(tmp_path) -> None:
-    handle = start_simulator(tmp_path / "ca.pem", "--max-threads", "2", "--idle-timeout", "0.5",
-                             "--handshake-timeout", "0.5")
+    handle = start_simulator(
+        tmp_path / "ca.pem", "--max-threads", "2", "--idle-timeout", "0.5", "--handshake-timeout", "0.5"
+    )
     host, port = handle.host_port.rsplit(":", 1)
     try:
         idle = [socket.create_connection((host, int(port))) for _ in range(6)]  # never say hello

@@ -13,8 +13,11 @@ def test_state_round_trip(tmp_path) -> None:
     try:
         s = admin_session(first)
         assert s.post(first.base_url + "/object/namespaces/namespace", json={"namespace": "kept"}, timeout=5).ok
-        assert s.put(first.base_url + "/object/namespaces/namespace/kept/quota",
-                     json={"blockSize": 3, "notificationSize": 2}, timeout=5).ok
+        assert s.put(
+            first.base_url + "/object/namespaces/namespace/kept/quota",
+            json={"blockSize": 3, "notificationSize": 2},
+            timeout=5,
+        ).ok
         assert s.post(first.base_url + "/object/bucket", json={"name": "b", "namespace": "kept"}, timeout=5).ok
     finally:
         first.stop()

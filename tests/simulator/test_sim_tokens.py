@@ -59,9 +59,15 @@ def test_hundred_token_cap_and_logout(sim) -> None:
 
 def test_read_only_role_gets_403(sim) -> None:
     sim.control("POST", "/_sim/mgmt-users", {"user": "monitor", "password": "pw", "roles": ["SYSTEM_MONITOR"]})
-    token = requests.get(sim.base_url + "/login", auth=("monitor", "pw"), verify=sim.ca_path,
-                         timeout=5).headers["X-SDS-AUTH-TOKEN"]
+    token = requests.get(sim.base_url + "/login", auth=("monitor", "pw"), verify=sim.ca_path, timeout=5).headers[
+        "X-SDS-AUTH-TOKEN"
+    ]
     assert _get(sim, "/object/namespaces", token).status_code == 200
-    response = requests.post(sim.base_url + "/object/namespaces/namespace", json={"namespace": "x"},
-                             headers={"X-SDS-AUTH-TOKEN": token}, verify=sim.ca_path, timeout=5)
+    response = requests.post(
+        sim.base_url + "/object/namespaces/namespace",
+        json={"namespace": "x"},
+        headers={"X-SDS-AUTH-TOKEN": token},
+        verify=sim.ca_path,
+        timeout=5,
+    )
     assert response.status_code == 403 and response.json()["code"] == 3000

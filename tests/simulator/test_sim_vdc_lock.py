@@ -30,8 +30,10 @@ def test_local_vdc_shape_and_auth(sim, ecs) -> None:
 def test_bucket_lock_round_trip(sim, ecs) -> None:
     assert ecs("POST", "/object/namespaces/namespace", {"namespace": "ns1"})[0] == 200
     assert ecs("POST", "/object/bucket", {"name": "b1", "namespace": "ns1"})[0] == 200
-    assert ecs("GET", "/object/bucket/b1/lock", params={"namespace": "ns1"}) == \
-        (200, {"bucket_name": "b1", "isLocked": False})
+    assert ecs("GET", "/object/bucket/b1/lock", params={"namespace": "ns1"}) == (
+        200,
+        {"bucket_name": "b1", "isLocked": False},
+    )
     assert ecs("PUT", "/object/bucket/b1/lock/true", {"namespace": "ns1"}) == (200, None)
     assert ecs("GET", "/object/bucket/b1/lock", params={"namespace": "ns1"})[1]["isLocked"] is True
     assert ecs("GET", "/object/bucket/b1/info", params={"namespace": "ns1"})[1]["locked"] is True

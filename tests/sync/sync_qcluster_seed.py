@@ -27,8 +27,9 @@ def main() -> None:
         made = sync_helpers.make_allocations(resource, len(item["allocations"]), names=False)
         for alloc, (namespace, bucket) in zip(made, item["allocations"], strict=True):
             for name, value in (("Namespace", namespace), ("Bucket", bucket)):
-                AllocationAttribute.objects.create(allocation_id=alloc.pk, value=value,
-                                                   allocation_attribute_type=sync_helpers.attribute_type(name))
+                AllocationAttribute.objects.create(
+                    allocation_id=alloc.pk, value=value, allocation_attribute_type=sync_helpers.attribute_type(name)
+                )
     sync_helpers.bind_recorded()
     print(json.dumps({"ok": True}))
 

@@ -20,8 +20,9 @@ class _NoMigrations:
         return None
 
 
-DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": os.environ["ECS_QTEST_DB"],
-                         "OPTIONS": {"timeout": 30}}}
+DATABASES = {
+    "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": os.environ["ECS_QTEST_DB"], "OPTIONS": {"timeout": 30}}
+}
 MIGRATION_MODULES = _NoMigrations()
 Q_CLUSTER = {
     "name": os.environ.get("ECS_QTEST_QNAME", "ecs-qtest"),

@@ -73,8 +73,9 @@ def test_old_ecs_capabilities_are_reported(ecs_types, profile_sims, tmp_path_fac
     by = {c["check"]: c for c in data["checks"]}
     assert "carries no quotas" in by["listing"]["detail"]
     assert by["billing"]["status"] == "warn"
-    assert by["billing"]["detail"] == ("ecs_sync reads usage with namespace billing (no bulk namespace billing, "
-                                       "no bulk bucket billing)")
+    assert by["billing"]["detail"] == (
+        "ecs_sync reads usage with namespace billing (no bulk namespace billing, no bulk bucket billing)"
+    )
 
 
 def test_missing_replication_group_and_unknown_resource_fail(ecs_types, default_sim):

@@ -107,12 +107,20 @@ class FakeClient:
 
 def read(client: FakeClient, *, breaker_failures: int = 3, concurrency: int = 4):
     wanted = {ns: {f"{ns}-b"} for ns in client.names}
-    return read_endpoint("https://ecs.example.org:4443", wanted, client_factory=lambda: client,
-                         concurrency=concurrency, breaker_failures=breaker_failures)
+    return read_endpoint(
+        "https://ecs.example.org:4443",
+        wanted,
+        client_factory=lambda: client,
+        concurrency=concurrency,
+        breaker_failures=breaker_failures,
+    )
 
 
-@pytest.mark.parametrize("refusal", [missing(404, 2000), missing(404), missing(405), missing(415), missing(501)],
-                         ids=["404-2000", "404-no-body", "405", "415", "501"])
+@pytest.mark.parametrize(
+    "refusal",
+    [missing(404, 2000), missing(404), missing(405), missing(415), missing(501)],
+    ids=["404-2000", "404-no-body", "405", "415", "501"],
+)
 def test_each_no_such_call_answer_falls_back_once_per_run(refusal):
     client = FakeClient(250, absent={"bulk_ns": refusal})
 
@@ -126,8 +134,7 @@ def test_each_no_such_call_answer_falls_back_once_per_run(refusal):
 
 
 def test_the_whole_chain_down_to_bucket_billing():
-    client = FakeClient(30, absent={"bulk_ns": missing(404, 2000), "bulk_bucket": missing(405),
-                                    "ns": missing(501)})
+    client = FakeClient(30, absent={"bulk_ns": missing(404, 2000), "bulk_bucket": missing(405), "ns": missing(501)})
 
     reading = read(client)
 

@@ -16,9 +16,15 @@ from harness.sync import make_allocations, make_resource, provision_on_sim, sync
 from sync.conftest import profile_sim
 
 pytestmark = pytest.mark.django_db
-READS = ("GET /object/namespaces", "GET /object/capacity", "POST /object/billing/namespace/info",
-         "GET /object/billing/namespace/{namespace}/info", "GET /object/namespaces/namespace/{namespace}/quota",
-         "POST /object/billing/buckets/{namespace}/info", "GET /object/billing/buckets/{namespace}/{bucket}/info")
+READS = (
+    "GET /object/namespaces",
+    "GET /object/capacity",
+    "POST /object/billing/namespace/info",
+    "GET /object/billing/namespace/{namespace}/info",
+    "GET /object/namespaces/namespace/{namespace}/quota",
+    "POST /object/billing/buckets/{namespace}/info",
+    "GET /object/billing/buckets/{namespace}/{bucket}/info",
+)
 
 
 @pytest.fixture
@@ -47,8 +53,13 @@ def test_hung_endpoint_is_cut_short_by_the_breaker(field, settings):
     skipped = resource_report.skipped
     assert resource_report.failed == 30 and skipped >= 30 - 4  # a few were in flight when it opened
     lines = [f.reason for f in resource_report.failures]
-    assert sum(line.startswith(f"{skipped} allocation(s) (and any capacity read) skipped: endpoint unresponsive")
-               for line in lines) == 1
+    assert (
+        sum(
+            line.startswith(f"{skipped} allocation(s) (and any capacity read) skipped: endpoint unresponsive")
+            for line in lines
+        )
+        == 1
+    )
     assert report.failed == len(report.to_dict()["failures"]) == len(lines)
     assert len(lines) <= 1 + 1 + (30 - skipped)  # capacity, the skipped ones, those in flight
     assert report.endpoints[next(iter(report.endpoints))]["skipped_calls"] > 0
@@ -121,7 +132,8 @@ def test_missing_bulk_calls_are_reported_once(ecs_types, profile_sims, tmp_path_
         f"ECS at {sim.base_url} has no bulk namespace billing (HTTP 404, ECS code 2000); usage read with bulk "
         "bucket billing",
         f"ECS at {sim.base_url} has no bulk bucket billing (HTTP 404, ECS code 2000); usage read with namespace "
-        "billing"]
+        "billing",
+    ]
     [endpoint] = report.endpoints.values()
     assert (endpoint["quota_source"], endpoint["usage_source"]) == ("per-namespace", "namespace billing")
 
@@ -180,8 +192,9 @@ def test_command_progress_quiet_mode_and_failure_lines(field):
 
     quiet, err, status = run("-v", "0")
     assert status == 1 and err == ""
-    assert quiet.splitlines() == [line for line in quiet.splitlines() if "FAILED" in line] and len(
-        quiet.splitlines()) == 2
+    assert (
+        quiet.splitlines() == [line for line in quiet.splitlines() if "FAILED" in line] and len(quiet.splitlines()) == 2
+    )
 
 
 def test_dry_run_says_would_update(field):

@@ -38,17 +38,22 @@ def _redis_or_skip() -> None:
 
 def _env(db: Path, ca: Path) -> dict[str, str]:
     env = os.environ.copy()
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "sync_qcluster_settings",
-        "PYTHONPATH": os.pathsep.join([str(HERE), str(TESTS), env.get("PYTHONPATH", "")]),
-        "ECS_QTEST_DB": str(db), "ECS_QTEST_CA": str(ca), "ECS_QTEST_QNAME": f"ecs-qtest-{uuid.uuid4().hex[:8]}",
-    })
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "sync_qcluster_settings",
+            "PYTHONPATH": os.pathsep.join([str(HERE), str(TESTS), env.get("PYTHONPATH", "")]),
+            "ECS_QTEST_DB": str(db),
+            "ECS_QTEST_CA": str(ca),
+            "ECS_QTEST_QNAME": f"ecs-qtest-{uuid.uuid4().hex[:8]}",
+        }
+    )
     return env
 
 
 def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "django", *args], env=env, capture_output=True, text=True,
-                          timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "django", *args], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
 
 
 def _wait_for_tasks(db: Path, task_ids: list[str], timeout: float = 30.0) -> list[tuple]:
@@ -56,8 +61,7 @@ def _wait_for_tasks(db: Path, task_ids: list[str], timeout: float = 30.0) -> lis
     while time.monotonic() < deadline:
         with sqlite3.connect(db, timeout=10) as conn:
             marks = ",".join("?" * len(task_ids))
-            rows = conn.execute(f"SELECT id, success, name, result FROM django_q_task WHERE id IN ({marks})",
-                                task_ids)
+            rows = conn.execute(f"SELECT id, success, name, result FROM django_q_task WHERE id IN ({marks})", task_ids)
             rows = rows.fetchall()
         if len(rows) == len(task_ids):
             return rows
@@ -90,23 +94,39 @@ def test_queue_fans_out_one_task_per_endpoint_to_a_real_qcluster(default_sim, tm
     other = start_simulator(tmp_path / "ca2.pem")
     cluster = None
     try:
-        layout = [(sim, [Alloc(0, f"qa-{k}", f"qa-{k}-bucket") for k in range(3)]),
-                  (other, [Alloc(0, f"qb-{k}", f"qb-{k}-bucket") for k in range(3)])]
+        layout = [
+            (sim, [Alloc(0, f"qa-{k}", f"qa-{k}-bucket") for k in range(3)]),
+            (other, [Alloc(0, f"qb-{k}", f"qb-{k}-bucket") for k in range(3)]),
+        ]
         for handle, allocs in layout:
             provision_on_sim(handle, allocs[:2] if handle is other else allocs, quota_gb=2048)
         bundle = tmp_path / "bundle.pem"
         bundle.write_text(Path(sim.ca_path).read_text() + Path(other.ca_path).read_text())
         db = tmp_path / "qcluster.sqlite3"
         env = _env(db, bundle)
-        spec = {"resources": [{"name": f"ECS q{i}", "url": handle.host_port,
-                               "allocations": [[a.namespace, a.bucket] for a in allocs]}
-                              for i, (handle, allocs) in enumerate(layout)]}
-        seeded = subprocess.run([sys.executable, str(HERE / "sync_qcluster_seed.py"), json.dumps(spec)], env=env,
-                                capture_output=True, text=True, timeout=60, check=False)
+        spec = {
+            "resources": [
+                {"name": f"ECS q{i}", "url": handle.host_port, "allocations": [[a.namespace, a.bucket] for a in allocs]}
+                for i, (handle, allocs) in enumerate(layout)
+            ]
+        }
+        seeded = subprocess.run(
+            [sys.executable, str(HERE / "sync_qcluster_seed.py"), json.dumps(spec)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
         assert seeded.returncode == 0, seeded.stderr
 
-        cluster = subprocess.Popen([sys.executable, "-m", "django", "qcluster"], env=env,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        cluster = subprocess.Popen(
+            [sys.executable, "-m", "django", "qcluster"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         queued = _manage(env, "ecs_sync", "--queue", "--json")
         assert queued.returncode == 0, queued.stderr
         task_ids = json.loads(queued.stdout)["queued"]

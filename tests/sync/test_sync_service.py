@@ -104,10 +104,15 @@ def test_failed_usage_read_keeps_old_usage(ecs_resource, sim):
     provision_on_sim(sim, allocs, usage_bytes=GIB)
     assert sync_resources().ok
     sim.set_usage(allocs[0].namespace, allocs[0].bucket, 9 * GIB)
-    sim.faults(endpoints={"POST /object/billing/namespace/info": 1.0,
-                          "POST /object/billing/buckets/{namespace}/info": 1.0,
-                          "GET /object/billing/namespace/{namespace}/info": 1.0,
-                          "GET /object/billing/buckets/{namespace}/{bucket}/info": 1.0}, kinds=["500"])
+    sim.faults(
+        endpoints={
+            "POST /object/billing/namespace/info": 1.0,
+            "POST /object/billing/buckets/{namespace}/info": 1.0,
+            "GET /object/billing/namespace/{namespace}/info": 1.0,
+            "GET /object/billing/buckets/{namespace}/{bucket}/info": 1.0,
+        },
+        kinds=["500"],
+    )
 
     report = sync_resources()
 
@@ -118,8 +123,10 @@ def test_failed_usage_read_keeps_old_usage(ecs_resource, sim):
 def test_failed_quota_read_keeps_old_quota_and_allocated(ecs_resource, sim):
     allocs = make_allocations(ecs_resource, 1, quota_tb="5")
     provision_on_sim(sim, allocs, usage_bytes=GIB)
-    sim.faults(endpoints={"GET /object/namespaces": 1.0,
-                          "GET /object/namespaces/namespace/{namespace}/quota": 1.0}, kinds=["503"])
+    sim.faults(
+        endpoints={"GET /object/namespaces": 1.0, "GET /object/namespaces/namespace/{namespace}/quota": 1.0},
+        kinds=["503"],
+    )
 
     report = sync_resources()
 
@@ -138,8 +145,11 @@ def test_resource_capacity_used_and_allocated(ecs_resource, sim):
 
     assert report.ok, report.all_failures()
     assert resource_values(ecs_resource) == {
-        attributes.URL: f"https://{sim.host_port}", attributes.CAPACITY_TB: "20", attributes.USED_TB: "5",
-        attributes.ALLOCATED_TB: "3"}
+        attributes.URL: f"https://{sim.host_port}",
+        attributes.CAPACITY_TB: "20",
+        attributes.USED_TB: "5",
+        attributes.ALLOCATED_TB: "3",
+    }
     assert any("1 namespace(s) with unlimited quota" in n for n in report.resources[0].notes)
 
 
@@ -212,7 +222,8 @@ def test_values_changed_in_coldfront_during_the_read_are_left_for_the_next_run(e
         row.value = "5"
         row.save()  # history row
         AllocationAttribute.objects.filter(allocation_id=updated.pk, allocation_attribute_type__name=TB).update(
-            value="6", modified=timezone.now())  # no history row: found by ``modified``
+            value="6", modified=timezone.now()
+        )  # no history row: found by ``modified``
         AllocationAttribute.objects.get(allocation_id=deleted.pk, allocation_attribute_type__name=BYTES).delete()
         return original(*args, **kwargs)
 
@@ -227,8 +238,9 @@ def test_values_changed_in_coldfront_during_the_read_are_left_for_the_next_run(e
     assert values(other.pk)[TB] == ("2", 3 / 1024)
     notes = report.resources[0].notes
     for a in (saved, updated, deleted):
-        assert (f"allocation {a.pk} ({a.namespace}): changed in ColdFront during the sync; left for the next run"
-                in notes), notes
+        assert (
+            f"allocation {a.pk} ({a.namespace}): changed in ColdFront during the sync; left for the next run" in notes
+        ), notes
     assert {c.target_id for c in report.resources[0].changes if c.target == "allocation"} == {other.pk}
 
     monkeypatch.setattr(sync_service, "_apply_endpoint", original)

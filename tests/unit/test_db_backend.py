@@ -5,8 +5,13 @@ import os
 import pytest
 from django.db import connection
 
-VENDORS = {"sqlite": "sqlite", "psql": "postgresql", "postgres": "postgresql", "postgresql": "postgresql",
-           "mysql": "mysql"}
+VENDORS = {
+    "sqlite": "sqlite",
+    "psql": "postgresql",
+    "postgres": "postgresql",
+    "postgresql": "postgresql",
+    "mysql": "mysql",
+}
 
 
 @pytest.mark.django_db

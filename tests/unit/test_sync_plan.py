@@ -29,8 +29,11 @@ def test_an_admins_value_at_the_same_gb_is_not_rewritten():
 def test_a_different_quota_and_new_usage_are_planned_not_written():
     diff = plan_allocation(TARGET, _rows("1", str(2**40), 0.0, 0.0), _readings(2048, 2**40), TYPES, None)
     assert [(c.name, c.old, c.new) for c in diff.changes] == [
-        (TB, "1", "2"), (f"usage of {TB}", "0", "1"), (BYTES, str(2**40), str(2**41)),
-        (f"usage of {BYTES}", "0", str(2**40))]
+        (TB, "1", "2"),
+        (f"usage of {TB}", "0", "1"),
+        (BYTES, str(2**40), str(2**41)),
+        (f"usage of {BYTES}", "0", str(2**40)),
+    ]
     assert len(diff.update_values) == 2 and len(diff.update_usages) == 2
 
 

@@ -28,8 +28,13 @@ def _detail(include_buckets: bool) -> dict[str, Any]:
 class BillingOps(Transport):
     def get_bucket_usage(self, namespace: str, bucket: str) -> BucketUsage:
         """GET billing with sizeunit=KB; size converted to bytes (KB = 1024)."""
-        return self._get(f"/object/billing/buckets/{seg(namespace)}/{seg(bucket)}/info",
-                         parse.parse_bucket_usage, namespace, bucket, params={"sizeunit": "KB"})
+        return self._get(
+            f"/object/billing/buckets/{seg(namespace)}/{seg(bucket)}/info",
+            parse.parse_bucket_usage,
+            namespace,
+            bucket,
+            params={"sizeunit": "KB"},
+        )
 
     def get_bucket_usages(self, namespace: str, buckets: Iterable[str]) -> dict[str, BucketUsage]:
         """Bulk POST billing (ECS 3.2+); buckets missing from ECS's answer are absent from the dict.
@@ -40,7 +45,7 @@ class BillingOps(Transport):
         result: dict[str, BucketUsage] = {}
         path = f"/object/billing/buckets/{seg(namespace)}/info"
         for start in range(0, len(names), BULK_BILLING_CHUNK):
-            chunk = names[start:start + BULK_BILLING_CHUNK]
+            chunk = names[start : start + BULK_BILLING_CHUNK]
             response = self._call("POST", path, params={"sizeunit": "KB"}, body={"id": chunk}, idempotent=True)
             usages = self._parsed(response, parse.parse_bucket_usages, namespace)
             result.update({name: usage for name, usage in usages.items() if name in chunk})
@@ -52,8 +57,9 @@ class BillingOps(Transport):
         first = self._get(path, parse.parse_namespace_billing, namespace, params=_detail(include_buckets))
         return self._all_bucket_pages(first, include_buckets)
 
-    def get_namespace_usages(self, namespaces: Iterable[str], include_buckets: bool = True, *,
-                             batch_size: int = BULK_NAMESPACE_CHUNK) -> dict[str, NamespaceUsage]:
+    def get_namespace_usages(
+        self, namespaces: Iterable[str], include_buckets: bool = True, *, batch_size: int = BULK_NAMESPACE_CHUNK
+    ) -> dict[str, NamespaceUsage]:
         """Usage of many namespaces per request: ``POST /object/billing/namespace/info`` with ``{"id": [...]}``.
 
         Batches of ``batch_size``; a batch ECS refuses (400, or a not-found for one of its
@@ -69,14 +75,20 @@ class BillingOps(Transport):
             seg(name)
         result: dict[str, NamespaceUsage] = {}
         for start in range(0, len(names), batch_size):
-            self._namespace_usage_batch(names[start:start + batch_size], include_buckets, result)
+            self._namespace_usage_batch(names[start : start + batch_size], include_buckets, result)
         return result
 
-    def _namespace_usage_batch(self, batch: list[str], include_buckets: bool,
-                               result: dict[str, NamespaceUsage]) -> None:
+    def _namespace_usage_batch(
+        self, batch: list[str], include_buckets: bool, result: dict[str, NamespaceUsage]
+    ) -> None:
         try:
-            response = self._call("POST", "/object/billing/namespace/info", params=_detail(include_buckets),
-                                  body={"id": batch}, idempotent=True)
+            response = self._call(
+                "POST",
+                "/object/billing/namespace/info",
+                params=_detail(include_buckets),
+                body={"id": batch},
+                idempotent=True,
+            )
         except (ECSBadRequest, ECSNotFound) as exc:
             if is_missing_call(exc) or (len(batch) == 1 and not isinstance(exc, ECSNotFound)):
                 raise
@@ -100,8 +112,12 @@ class BillingOps(Transport):
             if page.next_marker in seen:
                 raise ECSMalformedResponse("namespace billing pagination repeats a marker", path=path)
             seen.add(page.next_marker)
-            page = self._get(path, parse.parse_namespace_billing, first.usage.namespace,
-                             params={**_detail(True), "marker": page.next_marker})
+            page = self._get(
+                path,
+                parse.parse_namespace_billing,
+                first.usage.namespace,
+                params={**_detail(True), "marker": page.next_marker},
+            )
             if not page.usage.buckets:
                 break
             buckets.update(page.usage.buckets)

@@ -17,12 +17,14 @@ class BucketOps(Transport):
     def list_buckets(self, namespace: str, *, page_size: int = 100) -> Iterator[Bucket]:
         """Every bucket of ``namespace`` (always sent: ECS 3.8 rejects an empty filter), following NextMarker."""
         seg(namespace)
-        yield from self._pages("/object/bucket", parse.parse_bucket_list, namespace,
-                               params={"namespace": namespace, "limit": page_size})
+        yield from self._pages(
+            "/object/bucket", parse.parse_bucket_list, namespace, params={"namespace": namespace, "limit": page_size}
+        )
 
     def get_bucket(self, namespace: str, bucket: str) -> Bucket:
-        return self._get(f"/object/bucket/{seg(bucket)}/info", parse.parse_bucket, namespace,
-                         params={"namespace": namespace})
+        return self._get(
+            f"/object/bucket/{seg(bucket)}/info", parse.parse_bucket, namespace, params={"namespace": namespace}
+        )
 
     def bucket_exists(self, namespace: str, bucket: str) -> bool:
         return self._find_bucket(namespace, bucket) is not None
@@ -33,9 +35,16 @@ class BucketOps(Transport):
         except ECSNotFound:
             return None
 
-    def create_bucket(self, namespace: str, bucket: str, *, replication_group_id: str | None = None,
-                      filesystem_enabled: bool = False, head_type: str = "s3",
-                      quota: Quota | None = None) -> Bucket:
+    def create_bucket(
+        self,
+        namespace: str,
+        bucket: str,
+        *,
+        replication_group_id: str | None = None,
+        filesystem_enabled: bool = False,
+        head_type: str = "s3",
+        quota: Quota | None = None,
+    ) -> Bucket:
         """Create a bucket (with its quota in the same call when given); ECSAlreadyExists if it exists.
 
         Same ambiguity handling as ``create_namespace``: after a timeout/dropped connection/5xx the
@@ -45,8 +54,13 @@ class BucketOps(Transport):
         """
         seg(namespace)
         seg(bucket)
-        body: dict[str, Any] = {"name": bucket, "namespace": namespace, "vpool": replication_group_id or "",
-                                "filesystem_enabled": bool(filesystem_enabled), "head_type": head_type}
+        body: dict[str, Any] = {
+            "name": bucket,
+            "namespace": namespace,
+            "vpool": replication_group_id or "",
+            "filesystem_enabled": bool(filesystem_enabled),
+            "head_type": head_type,
+        }
         if quota is not None:
             body["blockSize"] = check_gb(quota.block_size_gb, "block_size_gb")
             body["notificationSize"] = check_gb(quota.notification_size_gb, "notification_size_gb")
@@ -60,11 +74,17 @@ class BucketOps(Transport):
                 raise
             if response.content.strip():
                 self._json(response)  # a 2xx HTML/XML page is malformed, even on create
-            return Bucket(name=bucket, namespace=namespace, replication_group=replication_group_id or None,
-                          filesystem_enabled=bool(filesystem_enabled), quota=quota)
+            return Bucket(
+                name=bucket,
+                namespace=namespace,
+                replication_group=replication_group_id or None,
+                filesystem_enabled=bool(filesystem_enabled),
+                quota=quota,
+            )
 
-        return self._reconciled(f"create bucket {namespace}/{bucket}", send,
-                                lambda: self._find_bucket(namespace, bucket), self._deadline())
+        return self._reconciled(
+            f"create bucket {namespace}/{bucket}", send, lambda: self._find_bucket(namespace, bucket), self._deadline()
+        )
 
     def delete_bucket(self, namespace: str, bucket: str) -> None:
         """Deactivate (delete) an empty bucket; ECSNotFound if absent.  Ambiguous failures are checked with a GET."""
@@ -74,18 +94,23 @@ class BucketOps(Transport):
             self._call("POST", path, params={"namespace": namespace}, body={}, idempotent=False, deadline=deadline)
             return True
 
-        self._reconciled(f"delete bucket {namespace}/{bucket}", send,
-                         lambda: True if self._find_bucket(namespace, bucket) is None else None, self._deadline())
+        self._reconciled(
+            f"delete bucket {namespace}/{bucket}",
+            send,
+            lambda: True if self._find_bucket(namespace, bucket) is None else None,
+            self._deadline(),
+        )
 
     def get_bucket_quota(self, namespace: str, bucket: str) -> Quota:
         return self._get(f"/object/bucket/{seg(bucket)}/quota", parse.parse_quota, params={"namespace": namespace})
 
-    def set_bucket_quota(self, namespace: str, bucket: str, block_size_gb: int,
-                         notification_size_gb: int) -> None:
+    def set_bucket_quota(self, namespace: str, bucket: str, block_size_gb: int, notification_size_gb: int) -> None:
         """PUT the quota (idempotent).  ECS refuses -1/-1: use ``delete_bucket_quota`` to clear it."""
-        body = {"blockSize": check_gb(block_size_gb, "block_size_gb"),
-                "notificationSize": check_gb(notification_size_gb, "notification_size_gb"),
-                "namespace": namespace}
+        body = {
+            "blockSize": check_gb(block_size_gb, "block_size_gb"),
+            "notificationSize": check_gb(notification_size_gb, "notification_size_gb"),
+            "namespace": namespace,
+        }
         self._call("PUT", f"/object/bucket/{seg(bucket)}/quota", body=body)
 
     def delete_bucket_quota(self, namespace: str, bucket: str) -> None:
@@ -100,8 +125,12 @@ class BucketOps(Transport):
             raise ECSBadRequest(f"locked must be a boolean, got {locked!r}")
         seg(namespace)
         state = "true" if locked else "false"
-        self._call("PUT", f"/object/bucket/{seg(bucket)}/lock/{state}", params={"namespace": namespace},
-                   body={"namespace": namespace})
+        self._call(
+            "PUT",
+            f"/object/bucket/{seg(bucket)}/lock/{state}",
+            params={"namespace": namespace},
+            body={"namespace": namespace},
+        )
 
     def get_bucket_lock(self, namespace: str, bucket: str) -> bool:
         """Whether the bucket is locked (``GET /object/bucket/{b}/lock`` → ``isLocked``)."""

@@ -41,7 +41,8 @@ def check_base_url(base_url: str) -> str:
         raise ECSConfigurationError(f"ECS base URL {url!r} is not a valid URL") from None
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise ECSConfigurationError(
-            f"ECS base URL {url!r} must look like https://ecs.example.org:4443 (scheme and host required)")
+            f"ECS base URL {url!r} must look like https://ecs.example.org:4443 (scheme and host required)"
+        )
     if parts.username or parts.password:
         raise ECSConfigurationError("ECS base URL must not embed credentials")
     if parts.query or parts.fragment:
@@ -62,7 +63,8 @@ def check_api_version(api_version: str) -> str:
     version = str(api_version).strip().lstrip("v")
     if version not in SUPPORTED_API_VERSIONS:
         raise ECSConfigurationError(
-            f"unsupported ECS api_version {version!r}; expected one of {', '.join(SUPPORTED_API_VERSIONS)}")
+            f"unsupported ECS api_version {version!r}; expected one of {', '.join(SUPPORTED_API_VERSIONS)}"
+        )
     return version
 
 
@@ -73,7 +75,8 @@ def check_fingerprint(fingerprint: str | None, base_url: str) -> str | None:
     value = fingerprint.replace(":", "").strip().lower() if isinstance(fingerprint, str) else ""
     if not re.fullmatch(r"[0-9a-f]{64}", value):
         raise ECSConfigurationError(
-            "tls_fingerprint must be the SHA-256 of the server certificate: 64 hex digits, colons allowed")
+            "tls_fingerprint must be the SHA-256 of the server certificate: 64 hex digits, colons allowed"
+        )
     if not base_url.startswith("https://"):
         raise ECSConfigurationError("tls_fingerprint needs an https:// ECS base URL")
     return value
@@ -98,12 +101,28 @@ def _check_verify(verify: bool | str) -> None:
         raise ECSConfigurationError("verify must be True, False or a CA bundle path")
 
 
-def make_settings(base_url: str, *, verify: bool | str, timeout: float, api_version: str, retries: int,
-                  backoff: float, pool_size: int, tls_fingerprint: str | None) -> Settings:
+def make_settings(
+    base_url: str,
+    *,
+    verify: bool | str,
+    timeout: float,
+    api_version: str,
+    retries: int,
+    backoff: float,
+    pool_size: int,
+    tls_fingerprint: str | None,
+) -> Settings:
     url = check_base_url(base_url)
     version = check_api_version(api_version)
     _check_verify(verify)
     _check_numbers(timeout, retries, backoff, pool_size)
-    return Settings(base_url=url, verify=verify, timeout=float(timeout), api_version=version, retries=retries,
-                    backoff=float(backoff), pool_size=pool_size,
-                    tls_fingerprint=check_fingerprint(tls_fingerprint, url))
+    return Settings(
+        base_url=url,
+        verify=verify,
+        timeout=float(timeout),
+        api_version=version,
+        retries=retries,
+        backoff=float(backoff),
+        pool_size=pool_size,
+        tls_fingerprint=check_fingerprint(tls_fingerprint, url),
+    )

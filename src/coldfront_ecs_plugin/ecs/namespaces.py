@@ -31,8 +31,9 @@ class NamespaceOps(Transport):
         except ECSNotFound:
             return None
 
-    def create_namespace(self, name: str, *, replication_group_id: str | None = None,
-                         user_mapping: list[dict[str, Any]] | None = None) -> Namespace:
+    def create_namespace(
+        self, name: str, *, replication_group_id: str | None = None, user_mapping: list[dict[str, Any]] | None = None
+    ) -> Namespace:
         """Create a namespace; ECSAlreadyExists if it exists.
 
         No pre-check GET.  On an ambiguous failure (timeout, dropped connection, 5xx) the client
@@ -44,25 +45,32 @@ class NamespaceOps(Transport):
         ``{"domain", "groups": [...], "attributes": [...]}`` (attributes default to []).
         """
         seg(name)
-        mapping = [{"domain": m.get("domain"), "groups": list(m.get("groups") or []),
-                    "attributes": list(m.get("attributes") or [])} for m in (user_mapping or [])]
+        mapping = [
+            {
+                "domain": m.get("domain"),
+                "groups": list(m.get("groups") or []),
+                "attributes": list(m.get("attributes") or []),
+            }
+            for m in (user_mapping or [])
+        ]
         body = {"namespace": name, "default_data_services_vpool": replication_group_id, "user_mapping": mapping}
 
         def send(deadline: float) -> Namespace:
             try:
-                response = self._call("POST", "/object/namespaces/namespace", body=body, idempotent=False,
-                                      deadline=deadline)
+                response = self._call(
+                    "POST", "/object/namespaces/namespace", body=body, idempotent=False, deadline=deadline
+                )
             except ECSBadRequest as exc:
                 if self._find_namespace(name) is not None:
                     raise already_exists(f"namespace {name!r} already exists", exc) from None
                 raise
             if not response.content.strip():
-                return Namespace(name=name, default_replication_group=replication_group_id,
-                                 user_mapping=tuple(mapping))
+                return Namespace(name=name, default_replication_group=replication_group_id, user_mapping=tuple(mapping))
             return self._parsed(response, parse.parse_namespace)
 
-        return self._reconciled(f"create namespace {name!r}", send, lambda: self._find_namespace(name),
-                                self._deadline())
+        return self._reconciled(
+            f"create namespace {name!r}", send, lambda: self._find_namespace(name), self._deadline()
+        )
 
     def delete_namespace(self, name: str) -> None:
         """Deactivate (delete) a namespace; ECSNotFound if absent.  Ambiguous failures are checked with a GET."""
@@ -72,16 +80,22 @@ class NamespaceOps(Transport):
             self._call("POST", path, body={}, idempotent=False, deadline=deadline)
             return True
 
-        self._reconciled(f"delete namespace {name!r}", send,
-                         lambda: True if self._find_namespace(name) is None else None, self._deadline())
+        self._reconciled(
+            f"delete namespace {name!r}",
+            send,
+            lambda: True if self._find_namespace(name) is None else None,
+            self._deadline(),
+        )
 
     def get_namespace_quota(self, name: str) -> Quota:
         return self._get(f"/object/namespaces/namespace/{seg(name)}/quota", parse.parse_quota)
 
     def set_namespace_quota(self, name: str, block_size_gb: int, notification_size_gb: int) -> None:
         """PUT the quota (idempotent, so retried like a read)."""
-        body = {"blockSize": check_gb(block_size_gb, "block_size_gb"),
-                "notificationSize": check_gb(notification_size_gb, "notification_size_gb")}
+        body = {
+            "blockSize": check_gb(block_size_gb, "block_size_gb"),
+            "notificationSize": check_gb(notification_size_gb, "notification_size_gb"),
+        }
         self._call("PUT", f"/object/namespaces/namespace/{seg(name)}/quota", body=body)
 
     def delete_namespace_quota(self, name: str) -> None:

@@ -41,13 +41,39 @@ from .values import (
 )
 
 __all__ = [
-    "KB", "SIZE_UNITS", "NamespaceBillingPage", "ReplicationGroupHealth", "billing_size_bytes", "field",
-    "next_marker", "parse_bucket", "parse_bucket_list", "parse_bucket_usage", "parse_bucket_usages",
-    "parse_capacity", "parse_dashboard_replication_group", "parse_error", "parse_namespace",
-    "parse_namespace_billing", "parse_namespace_billings", "parse_namespace_list", "parse_new_secret_key",
-    "parse_node_versions", "parse_object_users", "parse_quota", "parse_replication_group",
-    "parse_replication_groups", "parse_secret_keys", "parse_vdc", "size_to_bytes", "to_bool", "to_decimal",
-    "to_float", "to_int", "to_str", "unwrap",
+    "KB",
+    "SIZE_UNITS",
+    "NamespaceBillingPage",
+    "ReplicationGroupHealth",
+    "billing_size_bytes",
+    "field",
+    "next_marker",
+    "parse_bucket",
+    "parse_bucket_list",
+    "parse_bucket_usage",
+    "parse_bucket_usages",
+    "parse_capacity",
+    "parse_dashboard_replication_group",
+    "parse_error",
+    "parse_namespace",
+    "parse_namespace_billing",
+    "parse_namespace_billings",
+    "parse_namespace_list",
+    "parse_new_secret_key",
+    "parse_node_versions",
+    "parse_object_users",
+    "parse_quota",
+    "parse_replication_group",
+    "parse_replication_groups",
+    "parse_secret_keys",
+    "parse_vdc",
+    "size_to_bytes",
+    "to_bool",
+    "to_decimal",
+    "to_float",
+    "to_int",
+    "to_str",
+    "unwrap",
 ]
 
 
@@ -120,7 +146,8 @@ def parse_capacity(data: Any) -> Capacity:
     body = unwrap(data, "cluster_capacity")
     return Capacity(
         total_provisioned_gb=to_float(
-            field(body, "totalProvisioned_gb", "total_provisioned_gb"), "totalProvisioned_gb"),
+            field(body, "totalProvisioned_gb", "total_provisioned_gb"), "totalProvisioned_gb"
+        ),
         total_free_gb=to_float(field(body, "totalFree_gb", "total_free_gb"), "totalFree_gb"),
     )
 
@@ -157,8 +184,12 @@ def parse_object_users(data: Any) -> tuple[list[ObjectUser], str | None]:
     for item in list_field(body, "blobuser"):
         if not isinstance(item, Mapping):
             raise bad("blobuser entry is not an object")
-        users.append(ObjectUser(userid=to_str(field(item, "userid", "user", "name"), "userid"),
-                                namespace=to_str(field(item, "namespace", default=""), "namespace")))
+        users.append(
+            ObjectUser(
+                userid=to_str(field(item, "userid", "user", "name"), "userid"),
+                namespace=to_str(field(item, "namespace", default=""), "namespace"),
+            )
+        )
     return users, next_marker(body)
 
 
@@ -190,11 +221,18 @@ def parse_secret_keys(data: Any, userid: str) -> SecretKeys:
             keys.append(value)
         else:
             hidden += 1
-        fingerprint = key_id or (hashlib.sha256(value.encode()).hexdigest() if readable and isinstance(value, str)
-                                 else "")
-        slots.append(KeySlot(number=number, created=opt_str(body, f"key_timestamp_{number}") or "",
-                             expires=opt_str(body, f"key_expiry_timestamp_{number}") or "",
-                             fingerprint=fingerprint, hidden=not readable))
+        fingerprint = key_id or (
+            hashlib.sha256(value.encode()).hexdigest() if readable and isinstance(value, str) else ""
+        )
+        slots.append(
+            KeySlot(
+                number=number,
+                created=opt_str(body, f"key_timestamp_{number}") or "",
+                expires=opt_str(body, f"key_expiry_timestamp_{number}") or "",
+                fingerprint=fingerprint,
+                hidden=not readable,
+            )
+        )
     return SecretKeys(userid=userid, keys=tuple(keys), key_ids=tuple(ids), hidden=hidden, slots=tuple(slots))
 
 

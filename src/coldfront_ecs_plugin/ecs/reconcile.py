@@ -23,8 +23,7 @@ T = TypeVar("T")
 class Reconciler(Sender):
     """Adds ``_reconciled`` to the sender."""
 
-    def _reconciled(self, what: str, send: Callable[[float], T], check: Callable[[], T | None],
-                    deadline: float) -> T:
+    def _reconciled(self, what: str, send: Callable[[float], T], check: Callable[[], T | None], deadline: float) -> T:
         """Run a non-idempotent write; after an ambiguous failure, ask ECS whether it took effect.
 
         ``check`` returns the outcome if the write is visible (entity exists / is gone), else None.
@@ -56,7 +55,9 @@ class Reconciler(Sender):
     @staticmethod
     def _unknown_outcome(what: str, ambiguous: AmbiguousWrite | None) -> ECSUnavailable:
         detail = f": {ambiguous.message}" if ambiguous is not None else ""
-        return ECSUnavailable(f"{what}: outcome unknown and ECS could not confirm it{detail}",
-                              http_status=ambiguous.http_status if ambiguous else None,
-                              method=ambiguous.method if ambiguous else None,
-                              path=ambiguous.path if ambiguous else None)
+        return ECSUnavailable(
+            f"{what}: outcome unknown and ECS could not confirm it{detail}",
+            http_status=ambiguous.http_status if ambiguous else None,
+            method=ambiguous.method if ambiguous else None,
+            path=ambiguous.path if ambiguous else None,
+        )

@@ -64,15 +64,20 @@ def is_too_many_tokens(status: int, fields: dict[str, Any]) -> bool:
     return status == 401 and TOO_MANY_TOKENS_TEXT in text
 
 
-def too_many_tokens(username: str | None, method: str, path: str, status: int,
-                    fields: dict[str, Any]) -> ECSTooManyTokens:
+def too_many_tokens(
+    username: str | None, method: str, path: str, status: int, fields: dict[str, Any]
+) -> ECSTooManyTokens:
     """Says what happened and what to do: it is not a credentials problem."""
     who = f"user {username!r}" if username else "this user"
     return ECSTooManyTokens(
         f"ECS refused a new token for {who}: the user already holds the maximum number of "
         "tokens (100). Log out this user's other sessions (GET /logout?force=true ends them all) or wait "
         "for its tokens to expire (2 h idle, 8 h at most), then retry",
-        http_status=status, method=method, path=path, **fields)
+        http_status=status,
+        method=method,
+        path=path,
+        **fields,
+    )
 
 
 def error_for(response: requests.Response, method: str, path: str) -> ECSError:

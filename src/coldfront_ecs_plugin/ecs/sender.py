@@ -61,8 +61,11 @@ def _never_sent(exc: requests.exceptions.ConnectionError) -> bool:
 
 def _reason(exc: BaseException) -> str:
     text = str(exc)
-    match = re.search(r"\[Errno [^\]]+\][^')\"]*|Connection refused|RemoteDisconnected[^')\"]*"
-                      r"|Connection aborted|Connection reset by peer", text)
+    match = re.search(
+        r"\[Errno [^\]]+\][^')\"]*|Connection refused|RemoteDisconnected[^')\"]*"
+        r"|Connection aborted|Connection reset by peer",
+        text,
+    )
     return match.group(0).strip() if match else type(exc).__name__
 
 
@@ -103,8 +106,15 @@ class Sender:
         delay = min(self.backoff * 2.0**attempt, MAX_BACKOFF) * random.uniform(0.5, 1.0)
         time.sleep(max(0.0, min(delay, deadline - time.monotonic())))
 
-    def _request_kwargs(self, method: str, path: str, params: dict[str, Any] | None, body: Any,
-                        headers: dict[str, str] | None, auth: tuple[str, str] | None) -> dict[str, Any]:
+    def _request_kwargs(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, Any] | None,
+        body: Any,
+        headers: dict[str, str] | None,
+        auth: tuple[str, str] | None,
+    ) -> dict[str, Any]:
         send_headers = dict(headers or {})
         if method == "DELETE":
             send_headers["Accept"] = "*/*"  # ECS 2.x answered DELETE in XML whatever was asked
@@ -118,12 +128,27 @@ class Sender:
         elif isinstance(verify, str) and not Path(verify).is_file():
             # checked per call, not at construction: the bundle may be written after the client is built
             raise ECSConfigurationError(f"CA bundle {verify!r} does not exist", method=method, path=path)
-        return {"params": params, "data": data, "headers": send_headers, "auth": auth, "verify": verify,
-                "allow_redirects": False}
+        return {
+            "params": params,
+            "data": data,
+            "headers": send_headers,
+            "auth": auth,
+            "verify": verify,
+            "allow_redirects": False,
+        }
 
-    def _send(self, method: str, path: str, *, deadline: float, idempotent: bool,
-              params: dict[str, Any] | None = None, body: Any = None, headers: dict[str, str] | None = None,
-              auth: tuple[str, str] | None = None) -> requests.Response:
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        deadline: float,
+        idempotent: bool,
+        params: dict[str, Any] | None = None,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+    ) -> requests.Response:
         """Send with bounded retries; returns any HTTP answer except retryable 5xx.
 
         Raises ECSUnavailable when retries or the deadline run out, and ``AmbiguousWrite`` when a
@@ -142,9 +167,13 @@ class Sender:
                 return outcome
             last = outcome.last
             if outcome.sent and not idempotent:
-                raise AmbiguousWrite(f"{last}; the request may or may not have been applied",
-                                     http_status=outcome.http_status, method=method, path=path,
-                                     **(outcome.fields or {}))
+                raise AmbiguousWrite(
+                    f"{last}; the request may or may not have been applied",
+                    http_status=outcome.http_status,
+                    method=method,
+                    path=path,
+                    **(outcome.fields or {}),
+                )
             logger.debug("ECS %s %s attempt %d failed: %s", method, path, attempt + 1, last)
             if attempt < self.retries:
                 self._sleep(attempt, deadline)
@@ -152,13 +181,16 @@ class Sender:
 
     def _exhausted(self, method: str, path: str, attempts: int, last: str) -> ECSUnavailable:
         if self.deadline_at is not None and self.deadline_at - time.monotonic() <= MIN_ATTEMPT_S:
-            return ECSUnavailable(f"deadline exceeded after {attempts} attempt(s) to ECS at {self.base_url}: "
-                                  f"{last}", method=method, path=path)
-        return ECSUnavailable(f"ECS at {self.base_url} unavailable after {attempts} attempt(s): {last}",
-                              method=method, path=path)
+            return ECSUnavailable(
+                f"deadline exceeded after {attempts} attempt(s) to ECS at {self.base_url}: {last}",
+                method=method,
+                path=path,
+            )
+        return ECSUnavailable(
+            f"ECS at {self.base_url} unavailable after {attempts} attempt(s): {last}", method=method, path=path
+        )
 
-    def _attempt(self, method: str, path: str, kwargs: dict[str, Any],
-                 timeout: float) -> requests.Response | _Failure:
+    def _attempt(self, method: str, path: str, kwargs: dict[str, Any], timeout: float) -> requests.Response | _Failure:
         """One HTTP exchange: the answer, or what went wrong.  TLS trust problems are not retried."""
         self._count()
         try:
@@ -176,17 +208,27 @@ class Sender:
             raise ECSUnavailable(f"request to ECS failed: {type(exc).__name__}", method=method, path=path) from None
         if response.status_code not in RETRY_STATUSES:
             return response
-        return _Failure(f"ECS answered HTTP {response.status_code}", sent=True,
-                        http_status=response.status_code, fields=error_fields(response))
+        return _Failure(
+            f"ECS answered HTTP {response.status_code}",
+            sent=True,
+            http_status=response.status_code,
+            fields=error_fields(response),
+        )
 
     def _raise_if_untrusted(self, exc: requests.exceptions.SSLError, method: str, path: str) -> None:
         got = fingerprint_mismatch(exc)
         if got is not None:
             raise ECSConfigurationError(
                 f"TLS certificate of {self.base_url} does not match tls_fingerprint (server presented "
-                f"SHA-256 {got or 'unknown'})", method=method, path=path) from None
+                f"SHA-256 {got or 'unknown'})",
+                method=method,
+                path=path,
+            ) from None
         text = str(exc)
         if "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text:
             raise ECSConfigurationError(
                 f"TLS certificate of {self.base_url} not trusted: set verify to the ECS CA bundle, or pin "
-                "the certificate with tls_fingerprint", method=method, path=path) from None
+                "the certificate with tls_fingerprint",
+                method=method,
+                path=path,
+            ) from None

@@ -38,8 +38,10 @@ def make_session(pool_size: int, fingerprint: str | None) -> requests.Session:
     if fingerprint is None:
         session.mount("https://", plain)
     else:
-        session.mount("https://", FingerprintAdapter(fingerprint, pool_connections=1, pool_maxsize=pool_size,
-                                                     pool_block=True, max_retries=0))
+        session.mount(
+            "https://",
+            FingerprintAdapter(fingerprint, pool_connections=1, pool_maxsize=pool_size, pool_block=True, max_retries=0),
+        )
     return session
 
 

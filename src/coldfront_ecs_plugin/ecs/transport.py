@@ -30,12 +30,31 @@ T = TypeVar("T")
 class Transport(Reconciler):
     """One management session against one ECS endpoint (see ``ECSClient`` for the full contract)."""
 
-    def __init__(self, base_url: str, username: str, password: str, *, verify: bool | str = True,
-                 timeout: float = 30.0, api_version: str = "3", retries: int = 3, backoff: float = 0.2,
-                 pool_size: int = 4, tls_fingerprint: str | None = None, deadline_at: float | None = None) -> None:
-        settings = make_settings(base_url, verify=verify, timeout=timeout, api_version=api_version,
-                                 retries=retries, backoff=backoff, pool_size=pool_size,
-                                 tls_fingerprint=tls_fingerprint)
+    def __init__(
+        self,
+        base_url: str,
+        username: str,
+        password: str,
+        *,
+        verify: bool | str = True,
+        timeout: float = 30.0,
+        api_version: str = "3",
+        retries: int = 3,
+        backoff: float = 0.2,
+        pool_size: int = 4,
+        tls_fingerprint: str | None = None,
+        deadline_at: float | None = None,
+    ) -> None:
+        settings = make_settings(
+            base_url,
+            verify=verify,
+            timeout=timeout,
+            api_version=api_version,
+            retries=retries,
+            backoff=backoff,
+            pool_size=pool_size,
+            tls_fingerprint=tls_fingerprint,
+        )
         check_credentials(username, password)
         super().__init__(settings)
         self.username = username
@@ -51,8 +70,9 @@ class Transport(Reconciler):
     def __enter__(self: T) -> T:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()
 
     @contextlib.contextmanager
@@ -117,20 +137,30 @@ class Transport(Reconciler):
 
     def _login_locked(self, deadline: float) -> None:
         """GET /login with Basic auth; the caller holds ``_token_lock``."""
-        response = self._send("GET", "/login", deadline=deadline, idempotent=True,
-                              auth=(self.username, self.__password))
+        response = self._send(
+            "GET", "/login", deadline=deadline, idempotent=True, auth=(self.username, self.__password)
+        )
         if response.status_code in (401, 403):
             fields = error_fields(response)
             if is_too_many_tokens(response.status_code, fields):
                 raise too_many_tokens(self.username, "GET", "/login", response.status_code, fields)
-            raise ECSAuthError(f"ECS rejected the credentials of user {self.username!r}",
-                               http_status=response.status_code, method="GET", path="/login", **fields)
+            raise ECSAuthError(
+                f"ECS rejected the credentials of user {self.username!r}",
+                http_status=response.status_code,
+                method="GET",
+                path="/login",
+                **fields,
+            )
         if not 200 <= response.status_code < 300:
             raise error_for(response, "GET", "/login")
         token = response.headers.get("X-SDS-AUTH-TOKEN", "").strip()
         if not token:
-            raise ECSMalformedResponse("ECS login answered 200 without an X-SDS-AUTH-TOKEN header",
-                                       http_status=response.status_code, method="GET", path="/login")
+            raise ECSMalformedResponse(
+                "ECS login answered 200 without an X-SDS-AUTH-TOKEN header",
+                http_status=response.status_code,
+                method="GET",
+                path="/login",
+            )
         self._token = token
         logger.debug("logged in to %s as %s", self.base_url, self.username)
 
@@ -153,8 +183,16 @@ class Transport(Reconciler):
             return self._token
 
     # -- authenticated calls ---------------------------------------------------------------
-    def _call(self, method: str, path: str, *, params: dict[str, Any] | None = None, body: Any = None,
-              idempotent: bool | None = None, deadline: float | None = None) -> requests.Response:
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        body: Any = None,
+        idempotent: bool | None = None,
+        deadline: float | None = None,
+    ) -> requests.Response:
         """Authenticated request; returns a 2xx response or raises the matching ECSError.
 
         A token ECS no longer accepts (401, or 302 to /login) costs one re-login, then one resend.
@@ -166,16 +204,28 @@ class Transport(Reconciler):
             idempotent = method in ("GET", "PUT", "DELETE", "HEAD")
         token = self._current_token(deadline)
         for renewed in (False, True):
-            response = self._send(method, path, deadline=deadline, idempotent=idempotent, params=params,
-                                  body=body, headers={"X-SDS-AUTH-TOKEN": token})
+            response = self._send(
+                method,
+                path,
+                deadline=deadline,
+                idempotent=idempotent,
+                params=params,
+                body=body,
+                headers={"X-SDS-AUTH-TOKEN": token},
+            )
             if not is_auth_failure(response):
                 break
             fields = error_fields(response)
             if is_too_many_tokens(response.status_code, fields):
                 raise too_many_tokens(self.username, method, path, response.status_code, fields)
             if renewed:
-                raise ECSAuthError("ECS refused a freshly issued token", http_status=response.status_code,
-                                   method=method, path=path, **fields)
+                raise ECSAuthError(
+                    "ECS refused a freshly issued token",
+                    http_status=response.status_code,
+                    method=method,
+                    path=path,
+                    **fields,
+                )
             logger.debug("ECS token rejected on %s %s; logging in again", method, path)
             token = self._renew_token(token, deadline)
         if 200 <= response.status_code < 300:
@@ -199,8 +249,9 @@ class Transport(Reconciler):
     def _get(self, path: str, parser: Callable[..., T], *args: Any, params: dict[str, Any] | None = None) -> T:
         return self._parsed(self._call("GET", path, params=params), parser, *args)
 
-    def _pages(self, path: str, parser: Callable[..., tuple[list[T], str | None]], *args: Any,
-               params: dict[str, Any]) -> Iterator[T]:
+    def _pages(
+        self, path: str, parser: Callable[..., tuple[list[T], str | None]], *args: Any, params: dict[str, Any]
+    ) -> Iterator[T]:
         """Items of a NextMarker-paged list; a marker seen twice is a malformed reply, not a loop."""
         marker: str | None = None
         seen: set[str] = set()

@@ -13,8 +13,9 @@ from .util import already_exists, seg
 
 def _unknown(what: str, exc: AmbiguousWrite) -> ECSUnavailable:
     """Key writes are never resent blindly: a second create would rotate the key again."""
-    return ECSUnavailable(f"{what}: outcome unknown ({exc.message})", http_status=exc.http_status,
-                          method=exc.method, path=exc.path)
+    return ECSUnavailable(
+        f"{what}: outcome unknown ({exc.message})", http_status=exc.http_status, method=exc.method, path=exc.path
+    )
 
 
 class UserOps(Transport):
@@ -41,25 +42,37 @@ class UserOps(Transport):
                 raise
             return ObjectUser(userid=userid, namespace=namespace)
 
-        return self._reconciled(f"create object user {userid!r}", send, lambda: self._find_user(userid, namespace),
-                                self._deadline())
+        return self._reconciled(
+            f"create object user {userid!r}", send, lambda: self._find_user(userid, namespace), self._deadline()
+        )
 
     def list_object_users(self, namespace: str | None = None) -> list[ObjectUser]:
         """All object users (of one namespace when given), following NextMarker."""
         path = f"/object/users/{seg(namespace)}" if namespace else "/object/users"
-        return [ObjectUser(u.userid, u.namespace or (namespace or ""))
-                for u in self._pages(path, parse.parse_object_users, params={"limit": 100})]
+        return [
+            ObjectUser(u.userid, u.namespace or (namespace or ""))
+            for u in self._pages(path, parse.parse_object_users, params={"limit": 100})
+        ]
 
     def delete_object_user(self, userid: str, namespace: str) -> None:
         """Deactivate the user (ECS also deletes its keys); ECSNotFound if absent."""
 
         def send(deadline: float) -> bool:
-            self._call("POST", "/object/users/deactivate", body={"user": userid, "namespace": namespace},
-                       idempotent=False, deadline=deadline)
+            self._call(
+                "POST",
+                "/object/users/deactivate",
+                body={"user": userid, "namespace": namespace},
+                idempotent=False,
+                deadline=deadline,
+            )
             return True
 
-        self._reconciled(f"delete object user {userid!r}", send,
-                         lambda: True if self._find_user(userid, namespace) is None else None, self._deadline())
+        self._reconciled(
+            f"delete object user {userid!r}",
+            send,
+            lambda: True if self._find_user(userid, namespace) is None else None,
+            self._deadline(),
+        )
 
     def create_secret_key(self, userid: str, namespace: str, *, expiry_minutes: int | None = None) -> str:
         """New secret key (ECS-generated).  Never retried after an ambiguous failure: ECSUnavailable instead.
@@ -77,11 +90,11 @@ class UserOps(Transport):
 
     def get_secret_keys(self, userid: str, namespace: str) -> SecretKeys:
         """The user's keys; on ObjectScale 4.x values are hidden (``SecretKeys.hidden``/``key_ids``)."""
-        return self._get(f"/object/user-secret-keys/{seg(userid)}/{seg(namespace)}", parse.parse_secret_keys,
-                         userid)
+        return self._get(f"/object/user-secret-keys/{seg(userid)}/{seg(namespace)}", parse.parse_secret_keys, userid)
 
-    def delete_secret_key(self, userid: str, namespace: str, secret_key: str | None = None, *,
-                          secret_key_id: str | None = None) -> None:
+    def delete_secret_key(
+        self, userid: str, namespace: str, secret_key: str | None = None, *, secret_key_id: str | None = None
+    ) -> None:
         """Delete one key (by value, or by id on ObjectScale 4.x), or all keys when neither is given.
 
         Not retried when ambiguous.

@@ -23,5 +23,12 @@ def check_gb(value: int, name: str) -> int:
 
 def already_exists(message: str, exc: ECSBadRequest) -> ECSAlreadyExists:
     """A refused create for an entity that exists, keeping ECS's own code and text."""
-    return ECSAlreadyExists(message, http_status=exc.http_status, code=exc.code,
-                            description=exc.description, details=exc.details, method=exc.method, path=exc.path)
+    return ECSAlreadyExists(
+        message,
+        http_status=exc.http_status,
+        code=exc.code,
+        description=exc.description,
+        details=exc.details,
+        method=exc.method,
+        path=exc.path,
+    )

@@ -19,11 +19,17 @@ KB = 1024
 # ECS billing sizes are binary (live 3.8: 10,000,000 bytes reported as 9765.625 KB); ObjectScale 4.x
 # adds KiB/MiB/GiB/BYTE and documents KB/MB/GB as their legacy spellings.
 SIZE_UNITS: dict[str, int] = {
-    "B": 1, "BYTE": 1, "BYTES": 1,
-    "KB": KB, "KIB": KB,
-    "MB": KB**2, "MIB": KB**2,
-    "GB": KB**3, "GIB": KB**3,
-    "TB": KB**4, "TIB": KB**4,
+    "B": 1,
+    "BYTE": 1,
+    "BYTES": 1,
+    "KB": KB,
+    "KIB": KB,
+    "MB": KB**2,
+    "MIB": KB**2,
+    "GB": KB**3,
+    "GIB": KB**3,
+    "TB": KB**4,
+    "TIB": KB**4,
 }
 
 _MISSING = object()

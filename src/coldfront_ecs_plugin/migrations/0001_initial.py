@@ -6,37 +6,77 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('allocation', '0001_initial'),
-        ('resource', '0001_initial'),
+        ("allocation", "0001_initial"),
+        ("resource", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ECSBinding',
+            name="ECSBinding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('endpoint', models.CharField(help_text='management endpoint base URL last used', max_length=255)),
-                ('cluster_id', models.CharField(blank=True, default='', help_text="the ECS cluster's local VDC id; empty until first read", max_length=255)),
-                ('namespace', models.CharField(max_length=63)),
-                ('bucket', models.CharField(max_length=63)),
-                ('state', models.CharField(choices=[('provisioning', 'provisioning'), ('active', 'active'), ('failed', 'failed'), ('unlinked', 'unlinked')], default='provisioning', max_length=32)),
-                ('steps', models.JSONField(blank=True, default=list)),
-                ('last_error', models.TextField(blank=True, default='')),
-                ('live_key', models.CharField(blank=True, max_length=320, null=True, unique=True)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('updated', models.DateTimeField(auto_now=True)),
-                ('provisioned_at', models.DateTimeField(blank=True, null=True)),
-                ('last_synced_at', models.DateTimeField(blank=True, null=True)),
-                ('allocation', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='ecs_binding', to='allocation.allocation')),
-                ('resource', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='ecs_bindings', to='resource.resource')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("endpoint", models.CharField(help_text="management endpoint base URL last used", max_length=255)),
+                (
+                    "cluster_id",
+                    models.CharField(
+                        blank=True,
+                        default="",
+                        help_text="the ECS cluster's local VDC id; empty until first read",
+                        max_length=255,
+                    ),
+                ),
+                ("namespace", models.CharField(max_length=63)),
+                ("bucket", models.CharField(max_length=63)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("provisioning", "provisioning"),
+                            ("active", "active"),
+                            ("failed", "failed"),
+                            ("unlinked", "unlinked"),
+                        ],
+                        default="provisioning",
+                        max_length=32,
+                    ),
+                ),
+                ("steps", models.JSONField(blank=True, default=list)),
+                ("last_error", models.TextField(blank=True, default="")),
+                ("live_key", models.CharField(blank=True, max_length=320, null=True, unique=True)),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("updated", models.DateTimeField(auto_now=True)),
+                ("provisioned_at", models.DateTimeField(blank=True, null=True)),
+                ("last_synced_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "allocation",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="ecs_binding",
+                        to="allocation.allocation",
+                    ),
+                ),
+                (
+                    "resource",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="ecs_bindings",
+                        to="resource.resource",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ECS binding',
-                'indexes': [models.Index(fields=['state'], name='coldfront_e_state_253c78_idx'), models.Index(fields=['namespace'], name='coldfront_e_namespa_c742dc_idx')],
+                "verbose_name": "ECS binding",
+                "indexes": [
+                    models.Index(fields=["state"], name="coldfront_e_state_253c78_idx"),
+                    models.Index(fields=["namespace"], name="coldfront_e_namespa_c742dc_idx"),
+                ],
             },
         ),
     ]

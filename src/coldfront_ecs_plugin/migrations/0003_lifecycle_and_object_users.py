@@ -6,45 +6,87 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('coldfront_ecs_plugin', '0002_bind_provisioned_allocations'),
+        ("coldfront_ecs_plugin", "0002_bind_provisioned_allocations"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='ecsbinding',
-            name='lifecycle',
+            model_name="ecsbinding",
+            name="lifecycle",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AddField(
-            model_name='ecsbinding',
-            name='lifecycle_due',
+            model_name="ecsbinding",
+            name="lifecycle_due",
             field=models.DateTimeField(blank=True, db_index=True, null=True),
         ),
         migrations.AlterField(
-            model_name='ecsbinding',
-            name='state',
-            field=models.CharField(choices=[('queued', 'queued'), ('provisioning', 'provisioning'), ('active', 'active'), ('failed', 'failed'), ('unlinked', 'unlinked'), ('frozen', 'frozen'), ('locked', 'locked'), ('retired', 'retired')], default='provisioning', max_length=32),
+            model_name="ecsbinding",
+            name="state",
+            field=models.CharField(
+                choices=[
+                    ("queued", "queued"),
+                    ("provisioning", "provisioning"),
+                    ("active", "active"),
+                    ("failed", "failed"),
+                    ("unlinked", "unlinked"),
+                    ("frozen", "frozen"),
+                    ("locked", "locked"),
+                    ("retired", "retired"),
+                ],
+                default="provisioning",
+                max_length=32,
+            ),
         ),
         migrations.CreateModel(
-            name='ECSObjectUser',
+            name="ECSObjectUser",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('username', models.CharField(max_length=150)),
-                ('userid', models.CharField(help_text='the ECS object user id (the S3 access key id)', max_length=64)),
-                ('namespace', models.CharField(max_length=63)),
-                ('state', models.CharField(choices=[('active', 'active'), ('removed', 'removed'), ('failed', 'failed'), ('conflict', 'conflict')], default='active', max_length=16)),
-                ('last_error', models.TextField(blank=True, default='')),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('updated', models.DateTimeField(auto_now=True)),
-                ('binding', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='object_users', to='coldfront_ecs_plugin.ecsbinding')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='ecs_object_users', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("username", models.CharField(max_length=150)),
+                ("userid", models.CharField(help_text="the ECS object user id (the S3 access key id)", max_length=64)),
+                ("namespace", models.CharField(max_length=63)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("active", "active"),
+                            ("removed", "removed"),
+                            ("failed", "failed"),
+                            ("conflict", "conflict"),
+                        ],
+                        default="active",
+                        max_length=16,
+                    ),
+                ),
+                ("last_error", models.TextField(blank=True, default="")),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("updated", models.DateTimeField(auto_now=True)),
+                (
+                    "binding",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="object_users",
+                        to="coldfront_ecs_plugin.ecsbinding",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="ecs_object_users",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ECS object user',
-                'constraints': [models.UniqueConstraint(fields=('binding', 'username'), name='ecs_object_user_per_member')],
+                "verbose_name": "ECS object user",
+                "constraints": [
+                    models.UniqueConstraint(fields=("binding", "username"), name="ecs_object_user_per_member")
+                ],
             },
         ),
     ]

@@ -56,8 +56,11 @@ def evaluate(rows: list[UsageRow], thresholds: Sequence[int], *, digest: bool) -
     """Compare each row's level with the stored one; email the rises, store every change (3 queries + emails)."""
     from ..report_models import ECSUsageAlert
 
-    stored = dict(ECSUsageAlert.objects.filter(allocation_id__in=[r.allocation_id for r in rows])
-                  .values_list("allocation_id", "percent"))
+    stored = dict(
+        ECSUsageAlert.objects.filter(allocation_id__in=[r.allocation_id for r in rows]).values_list(
+            "allocation_id", "percent"
+        )
+    )
     outcome = AlertOutcome([], [], 0)
     managers = _manager_emails(r.allocation_id for r in rows)
     for row in rows:
@@ -85,8 +88,9 @@ def _manager_emails(allocation_ids: Iterable[int]) -> dict[int, list[str]]:
 
     projects = dict(Allocation.objects.filter(pk__in=list(allocation_ids)).values_list("pk", "project_id"))
     emails: dict[int, list[str]] = {}
-    managers = (ProjectUser.objects.filter(project_id__in=set(projects.values()), role__name="Manager",
-                                           status__name="Active").values_list("project_id", "user__email"))
+    managers = ProjectUser.objects.filter(
+        project_id__in=set(projects.values()), role__name="Manager", status__name="Active"
+    ).values_list("project_id", "user__email")
     by_project: dict[int, list[str]] = {}
     for project_id, email in managers:
         if email:
@@ -115,17 +119,31 @@ def _send(subject: str, template: str, context: dict, receivers: list[str]) -> N
 def _send_alert(row: UsageRow, level: int, managers: list[str]) -> None:
     receivers = sorted({e for e in [row.pi_email, *managers] if e})
     if not receivers:
-        logger.warning("allocation %s is at %s of its quota but nobody has an email address", row.allocation_id,
-                       percent_text(row.used_tb, row.quota_tb), extra=LOG)
+        logger.warning(
+            "allocation %s is at %s of its quota but nobody has an email address",
+            row.allocation_id,
+            percent_text(row.used_tb, row.quota_tb),
+            extra=LOG,
+        )
         return
-    context = {"row": row, "threshold": level, "used": tb_text(row.used_tb), "quota": tb_text(row.quota_tb),
-               "percent": percent_text(row.used_tb, row.quota_tb),
-               "allocation_url": _absolute("allocation-detail", row.allocation_id),
-               "change_url": _absolute("allocation-change", row.allocation_id)}
+    context = {
+        "row": row,
+        "threshold": level,
+        "used": tb_text(row.used_tb),
+        "quota": tb_text(row.quota_tb),
+        "percent": percent_text(row.used_tb, row.quota_tb),
+        "allocation_url": _absolute("allocation-detail", row.allocation_id),
+        "change_url": _absolute("allocation-change", row.allocation_id),
+    }
     subject = f"Storage allocation {row.allocation_id} ({row.project}) is at {context['percent']} of its quota"
     _send(subject, ALERT_TEMPLATE, context, receivers)
-    logger.info("usage alert (%s %%) for allocation %s sent to %d address(es)", level, row.allocation_id,
-                len(receivers), extra=LOG)
+    logger.info(
+        "usage alert (%s %%) for allocation %s sent to %d address(es)",
+        level,
+        row.allocation_id,
+        len(receivers),
+        extra=LOG,
+    )
 
 
 def _staff_emails() -> list[str]:
@@ -136,8 +154,13 @@ def _staff_emails() -> list[str]:
     listed = list(getattr(django_settings, "EMAIL_ADMIN_LIST", []) or [])
     if listed:
         return listed
-    return sorted(set(User.objects.filter(Q(is_staff=True) | Q(is_superuser=True), is_active=True)
-                      .exclude(email="").values_list("email", flat=True)))
+    return sorted(
+        set(
+            User.objects.filter(Q(is_staff=True) | Q(is_superuser=True), is_active=True)
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+    )
 
 
 def _send_digest(rows: list[UsageRow], thresholds: Sequence[int]) -> None:
@@ -146,9 +169,23 @@ def _send_digest(rows: list[UsageRow], thresholds: Sequence[int]) -> None:
         logger.warning("ECS usage digest: no staff email address (set EMAIL_ADMIN_LIST)", extra=LOG)
         return
     rows = sorted(rows, key=lambda r: -(r.percent_used or 0))
-    lines = [{"row": r, "used": tb_text(r.used_tb), "quota": tb_text(r.quota_tb),
-              "percent": percent_text(r.used_tb, r.quota_tb)} for r in rows]
+    lines = [
+        {
+            "row": r,
+            "used": tb_text(r.used_tb),
+            "quota": tb_text(r.quota_tb),
+            "percent": percent_text(r.used_tb, r.quota_tb),
+        }
+        for r in rows
+    ]
     subject = f"ECS storage: {len(rows)} allocation(s) at or above {min(thresholds)} % of their quota"
-    _send(subject, DIGEST_TEMPLATE, {"lines": lines, "lowest": min(thresholds),
-                                     "page_url": getattr(django_settings, "CENTER_BASE_URL", "").rstrip("/") + "/ecs/"},
-          receivers)
+    _send(
+        subject,
+        DIGEST_TEMPLATE,
+        {
+            "lines": lines,
+            "lowest": min(thresholds),
+            "page_url": getattr(django_settings, "CENTER_BASE_URL", "").rstrip("/") + "/ecs/",
+        },
+        receivers,
+    )

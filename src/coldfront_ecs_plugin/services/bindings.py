@@ -44,7 +44,8 @@ def holder_of(cluster_id: str, endpoint: str, namespace: str, exclude_pk: int | 
     query = ECSBinding.objects.filter(live_key__in=keys)
     if cluster_id:
         query = ECSBinding.objects.filter(live_key__in=keys) | ECSBinding.objects.filter(
-            cluster_id=cluster_id, namespace=namespace, state__in=LIVE_STATES)
+            cluster_id=cluster_id, namespace=namespace, state__in=LIVE_STATES
+        )
     if exclude_pk is not None:
         query = query.exclude(pk=exclude_pk)
     return query.order_by("pk").first()
@@ -68,8 +69,17 @@ def claim(allocation_pk: int, **kwargs) -> tuple[ECSBinding, bool]:
             time.sleep(0.05)
 
 
-def _claim(allocation_pk: int, *, resource, endpoint: str, cluster_id: str, namespace: str, bucket: str,
-           stale_after: float, state: str = BindingState.PROVISIONING) -> tuple[ECSBinding, bool]:
+def _claim(
+    allocation_pk: int,
+    *,
+    resource,
+    endpoint: str,
+    cluster_id: str,
+    namespace: str,
+    bucket: str,
+    stale_after: float,
+    state: str = BindingState.PROVISIONING,
+) -> tuple[ECSBinding, bool]:
     """Create or take over the allocation's binding for a provisioning run.
 
     Returns (binding, resumed): ``resumed`` when an earlier run of this allocation died or failed
@@ -84,7 +94,8 @@ def _claim(allocation_pk: int, *, resource, endpoint: str, cluster_id: str, name
             elif binding.state == BindingState.PROVISIONING and not is_stale(binding, stale_after):
                 raise BindingBusy(
                     f"provisioning of allocation {allocation_pk} is already running (since "
-                    f"{binding.updated:%Y-%m-%d %H:%M:%S %Z}); wait for it to finish")
+                    f"{binding.updated:%Y-%m-%d %H:%M:%S %Z}); wait for it to finish"
+                )
             resumed = bool(binding.steps) and binding.state != BindingState.UNLINKED
             if not resumed:  # nothing of an earlier run is left on ECS: this run's names count
                 binding.namespace, binding.bucket, binding.steps = namespace, bucket, []
@@ -100,15 +111,19 @@ def _claim(allocation_pk: int, *, resource, endpoint: str, cluster_id: str, name
             binding.save()
             mirror_status(binding)
     except IntegrityError as exc:  # a concurrent claim won the race for the allocation or the namespace
-        raise BindingConflict(f"namespace {namespace!r} or allocation {allocation_pk} was claimed by a concurrent "
-                              f"run ({exc.__class__.__name__}); try again") from exc
+        raise BindingConflict(
+            f"namespace {namespace!r} or allocation {allocation_pk} was claimed by a concurrent "
+            f"run ({exc.__class__.__name__}); try again"
+        ) from exc
     return binding, resumed
 
 
 def _held_message(namespace: str, holder: ECSBinding) -> str:
     owner = f"allocation {holder.allocation_id}" if holder.allocation_id else f"binding {holder.pk}"
-    return (f"namespace {namespace!r} is already held on this ECS cluster by {owner} ({holder.state}); "
-            "set this allocation's Namespace attribute to a different name")
+    return (
+        f"namespace {namespace!r} is already held on this ECS cluster by {owner} ({holder.state}); "
+        "set this allocation's Namespace attribute to a different name"
+    )
 
 
 def add_step(binding: ECSBinding, step: str, **data) -> None:
@@ -143,7 +158,7 @@ STATUS_LIMIT = 128
 
 def short(text: str, limit: int = STATUS_LIMIT) -> str:
     """Cut to the attribute's length; the whole reason is always in the admin note written with it."""
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def failed_text(reason: str) -> str:
@@ -179,8 +194,11 @@ def mirror_status(binding: ECSBinding, allocation=None) -> None:
     try:
         records.set_value(allocation, attributes.ECS_STATUS, short(status_text(binding)))
     except records.MissingAttributeTypes:
-        logger.warning("allocation attribute type %r missing; run manage.py ecs_setup", attributes.ECS_STATUS,
-                       extra={"category": attributes.LOG_CATEGORY})
+        logger.warning(
+            "allocation attribute type %r missing; run manage.py ecs_setup",
+            attributes.ECS_STATUS,
+            extra={"category": attributes.LOG_CATEGORY},
+        )
 
 
 def mirror_failure(allocation_pk: int, reason: str) -> None:

@@ -46,11 +46,18 @@ def run_checks(resource_names: Iterable[str] | None = None) -> list[CheckLine]:
     resources, unknown = select_resources(resource_names, settings)
     lines += [CheckLine("", "resource", "fail", f.reason) for f in unknown]
     if not resources and not unknown:
-        lines.append(CheckLine("", "resource", "fail", "no ECS resource found (see ECS_RESOURCE_TYPES and "
-                                                       "ECS_RESOURCE_NAME_CONTAINS)"))
+        lines.append(
+            CheckLine(
+                "", "resource", "fail", "no ECS resource found (see ECS_RESOURCE_TYPES and ECS_RESOURCE_NAME_CONTAINS)"
+            )
+        )
     for resource in resources:
-        lines += check_resource(resource.name, resource_value(resource, attributes.URL),
-                                resource_value(resource, attributes.REPLICATION_GROUP), settings)
+        lines += check_resource(
+            resource.name,
+            resource_value(resource, attributes.URL),
+            resource_value(resource, attributes.REPLICATION_GROUP),
+            settings,
+        )
     return lines
 
 
@@ -113,8 +120,10 @@ def _login(client: ECSClient) -> tuple[str, str]:
 
 def _group(client: ECSClient, group: str | None) -> tuple[str, str]:
     if not group:
-        return "fail", (f"the resource has no {attributes.REPLICATION_GROUP!r} attribute: set it to the name of the "
-                        "replication group new namespaces go to")
+        return "fail", (
+            f"the resource has no {attributes.REPLICATION_GROUP!r} attribute: set it to the name of the "
+            "replication group new namespaces go to"
+        )
     return "ok", f"{group!r} is {client.replication_group_id(group)}"
 
 
@@ -140,9 +149,11 @@ def _listing(client: ECSClient, names: list[str]) -> tuple[str, str]:
 
 def _billing(client: ECSClient, namespace: str) -> tuple[str, str]:
     """The cheapest billing form this ECS answers (the probe names one namespace; nothing is written)."""
-    probes = (("bulk namespace billing", lambda: client.get_namespace_usages([namespace], include_buckets=False)),
-              ("bulk bucket billing", lambda: client.get_bucket_usages(namespace, [PROBE_NAMESPACE])),
-              ("namespace billing", lambda: client.get_namespace_usage(namespace, include_buckets=False)))
+    probes = (
+        ("bulk namespace billing", lambda: client.get_namespace_usages([namespace], include_buckets=False)),
+        ("bulk bucket billing", lambda: client.get_bucket_usages(namespace, [PROBE_NAMESPACE])),
+        ("namespace billing", lambda: client.get_namespace_usage(namespace, include_buckets=False)),
+    )
     missing = []
     for form, probe in probes:
         try:

@@ -38,7 +38,8 @@ def check_cluster(binding, cluster_id: str, endpoint: str) -> None:
         f"the resource's url now reaches ECS cluster {cluster_id} ({endpoint}), but allocation "
         f"{binding.allocation_id}'s namespace {binding.namespace!r} lives on cluster {binding.cluster_id} "
         f"({binding.endpoint}); nothing was changed. Point the resource back at that cluster, or link the "
-        "allocation to storage on the new one with manage.py ecs_link")
+        "allocation to storage on the new one with manage.py ecs_link"
+    )
 
 
 @contextmanager

@@ -38,12 +38,15 @@ class Plan:
     def lines(self) -> list[str]:
         users = ", ".join(self.object_users) or "none"
         used = "unknown" if self.usage_bytes is None else f"{self.usage_bytes} bytes"
-        return [f"allocation {self.allocation_pk}: would remove from ECS",
-                f"  object users (keys deleted, users deactivated): {users}",
-                f"  bucket {self.bucket!r}" + ("" if self.bucket_exists else " (already gone)")
-                + f" — ECS refuses it unless empty; usage now {used}",
-                f"  namespace {self.namespace!r}" + ("" if self.namespace_exists else " (already gone)"),
-                "run again with --confirm to remove"]
+        return [
+            f"allocation {self.allocation_pk}: would remove from ECS",
+            f"  object users (keys deleted, users deactivated): {users}",
+            f"  bucket {self.bucket!r}"
+            + ("" if self.bucket_exists else " (already gone)")
+            + f" — ECS refuses it unless empty; usage now {used}",
+            f"  namespace {self.namespace!r}" + ("" if self.namespace_exists else " (already gone)"),
+            "run again with --confirm to remove",
+        ]
 
 
 def _binding(allocation_pk: int) -> ECSBinding:
@@ -53,8 +56,10 @@ def _binding(allocation_pk: int) -> ECSBinding:
     if allocation is None:
         raise Refused(f"allocation {allocation_pk} does not exist")
     if allocation.status.name in PROVISIONED_STATUSES:
-        raise Refused(f"allocation {allocation_pk} is {allocation.status.name}: only storage of an allocation that "
-                      "is not in use (Expired, Revoked, Denied, ...) can be removed")
+        raise Refused(
+            f"allocation {allocation_pk} is {allocation.status.name}: only storage of an allocation that "
+            "is not in use (Expired, Revoked, Denied, ...) can be removed"
+        )
     binding = bindings.for_allocation(allocation_pk)
     if binding is None or binding.state in (BindingState.UNLINKED, BindingState.RETIRED):
         state = "no binding" if binding is None else f"its binding is {binding.state}"
@@ -66,16 +71,21 @@ def _binding(allocation_pk: int) -> ECSBinding:
 
 def _plan(client, binding: ECSBinding) -> Plan:
     plan = Plan(binding.allocation_id, binding.namespace, binding.bucket)
-    plan.object_users = list(ECSObjectUser.objects.filter(binding=binding).exclude(
-        state=ObjectUserState.REMOVED).values_list("userid", flat=True))
+    plan.object_users = list(
+        ECSObjectUser.objects.filter(binding=binding)
+        .exclude(state=ObjectUserState.REMOVED)
+        .values_list("userid", flat=True)
+    )
     try:
         others = sorted(b.name for b in client.list_buckets(binding.namespace) if b.name != binding.bucket)
     except ECSNotFound:
         plan.namespace_exists = plan.bucket_exists = False
         return plan
     if others:
-        raise Refused(f"namespace {binding.namespace!r} also holds bucket(s) {', '.join(others)} that are not this "
-                      "allocation's; nothing was removed")
+        raise Refused(
+            f"namespace {binding.namespace!r} also holds bucket(s) {', '.join(others)} that are not this "
+            "allocation's; nothing was removed"
+        )
     plan.bucket_exists = client.bucket_exists(binding.namespace, binding.bucket)
     try:
         plan.usage_bytes = int(client.get_namespace_usage(binding.namespace, include_buckets=False).size_bytes)
@@ -98,8 +108,10 @@ def _remove(client, binding: ECSBinding, plan: Plan) -> list[str]:
         except ECSNotFound:
             pass
         except ECSError as exc:
-            raise Refused(f"ECS refused to remove bucket {binding.bucket!r} ({exc}); it is not emptied by the "
-                          f"plugin. Removed so far: {', '.join(done) or 'nothing'}") from exc
+            raise Refused(
+                f"ECS refused to remove bucket {binding.bucket!r} ({exc}); it is not emptied by the "
+                f"plugin. Removed so far: {', '.join(done) or 'nothing'}"
+            ) from exc
         done.append(f"bucket {binding.bucket}")
     if plan.namespace_exists:
         try:
@@ -107,8 +119,9 @@ def _remove(client, binding: ECSBinding, plan: Plan) -> list[str]:
         except ECSNotFound:
             pass
         except ECSError as exc:
-            raise Refused(f"ECS refused to remove namespace {binding.namespace!r} ({exc}). Removed so far: "
-                          f"{', '.join(done)}") from exc
+            raise Refused(
+                f"ECS refused to remove namespace {binding.namespace!r} ({exc}). Removed so far: {', '.join(done)}"
+            ) from exc
         done.append(f"namespace {binding.namespace}")
     return done
 

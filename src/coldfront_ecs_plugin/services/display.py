@@ -30,7 +30,7 @@ def tb_text(tb: float | None, *, unit: bool = True) -> str:
 
 
 def percent_text(part: float | None, whole: float | None) -> str:
-    """"42 %" (one decimal under 10 %); "—" when the whole is unknown or zero."""
+    """ "42 %" (one decimal under 10 %); "—" when the whole is unknown or zero."""
     value = percent(part, whole)
     if value is None:
         return "—"

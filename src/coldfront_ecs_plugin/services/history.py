@@ -45,16 +45,27 @@ def load_series(allocation_ids: Iterable[int], start: dt.datetime, end: dt.datet
     usage_history = AllocationAttributeUsage.history.model.objects
     value_history = AllocationAttribute.history.model.objects
     before = {"history_date__lt": start}
-    attrs = (AllocationAttribute.objects
-             .filter(allocation_id__in=list(allocation_ids), allocation_attribute_type__name=attributes.QUOTA_TB)
-             .order_by("pk")
-             .annotate(used_before=Subquery(usage_history.filter(allocation_attribute_id=OuterRef("pk"), **before)
-                                            .exclude(history_type="-").order_by("-history_date", "-history_id")
-                                            .values("value")[:1]),
-                       quota_before=Subquery(value_history.filter(id=OuterRef("pk"), **before)
-                                             .exclude(history_type="-").order_by("-history_date", "-history_id")
-                                             .values("value")[:1]))
-             .values_list("pk", "allocation_id", "used_before", "quota_before"))
+    attrs = (
+        AllocationAttribute.objects.filter(
+            allocation_id__in=list(allocation_ids), allocation_attribute_type__name=attributes.QUOTA_TB
+        )
+        .order_by("pk")
+        .annotate(
+            used_before=Subquery(
+                usage_history.filter(allocation_attribute_id=OuterRef("pk"), **before)
+                .exclude(history_type="-")
+                .order_by("-history_date", "-history_id")
+                .values("value")[:1]
+            ),
+            quota_before=Subquery(
+                value_history.filter(id=OuterRef("pk"), **before)
+                .exclude(history_type="-")
+                .order_by("-history_date", "-history_id")
+                .values("value")[:1]
+            ),
+        )
+        .values_list("pk", "allocation_id", "used_before", "quota_before")
+    )
     series: dict[int, Series] = {}
     owner: dict[int, Series] = {}
     for attr_pk, allocation_id, used_before, quota_before in attrs:
@@ -67,12 +78,19 @@ def load_series(allocation_ids: Iterable[int], start: dt.datetime, end: dt.datet
         if quota_value is not None:
             one.quota.append((start, quota_value))
     window = {"history_date__gte": start, "history_date__lt": end}
-    for attr_pk, moment, value in (usage_history.filter(allocation_attribute_id__in=list(owner), **window)
-                                   .exclude(history_type="-").order_by("history_date", "history_id")
-                                   .values_list("allocation_attribute_id", "history_date", "value")):
+    for attr_pk, moment, value in (
+        usage_history.filter(allocation_attribute_id__in=list(owner), **window)
+        .exclude(history_type="-")
+        .order_by("history_date", "history_id")
+        .values_list("allocation_attribute_id", "history_date", "value")
+    ):
         owner[attr_pk].used.append((moment, float(value)))
-    for attr_pk, moment, value in (value_history.filter(id__in=list(owner), **window).exclude(history_type="-")
-                                   .order_by("history_date", "history_id").values_list("id", "history_date", "value")):
+    for attr_pk, moment, value in (
+        value_history.filter(id__in=list(owner), **window)
+        .exclude(history_type="-")
+        .order_by("history_date", "history_id")
+        .values_list("id", "history_date", "value")
+    ):
         quota_value = to_float(value)
         if quota_value is not None:
             owner[attr_pk].quota.append((moment, quota_value))

@@ -90,9 +90,12 @@ def status_changed(allocation_pk: int, old: str | None, new: str, settings: conf
     if settings.lifecycle_grace_days == 0:
         apply(binding, settings)
     else:
-        notes.add_note_to(allocation_pk, f"allocation is {new}: its storage will be {action_word(action)} on "
-                                         f"{timezone.localtime(due):%Y-%m-%d} (ECS_LIFECYCLE_GRACE_DAYS="
-                                         f"{settings.lifecycle_grace_days}) by the scheduled ecs_sync")
+        notes.add_note_to(
+            allocation_pk,
+            f"allocation is {new}: its storage will be {action_word(action)} on "
+            f"{timezone.localtime(due):%Y-%m-%d} (ECS_LIFECYCLE_GRACE_DAYS="
+            f"{settings.lifecycle_grace_days}) by the scheduled ecs_sync",
+        )
 
 
 def action_word(action: str) -> str:
@@ -100,8 +103,9 @@ def action_word(action: str) -> str:
 
 
 def _already(binding: ECSBinding, action: str) -> bool:
-    return bool((binding.lifecycle or {}).get("locked" if action == "lock" else "frozen")) and \
-        "pending" not in (binding.lifecycle or {})
+    return bool((binding.lifecycle or {}).get("locked" if action == "lock" else "frozen")) and "pending" not in (
+        binding.lifecycle or {}
+    )
 
 
 def _client_for(binding: ECSBinding, settings: conf.ECSSettings):
@@ -139,8 +143,11 @@ def apply(binding: ECSBinding, settings: conf.ECSSettings) -> str:
     binding.lifecycle = record
     state = BindingState.LOCKED if record.get("locked") else BindingState.FROZEN
     _save(binding, state)
-    notes.add_note_to(binding.allocation_id, f"allocation is {pending.get('status')}: storage {done}. Nothing "
-                                             "was deleted; it is restored when the allocation is Active again")
+    notes.add_note_to(
+        binding.allocation_id,
+        f"allocation is {pending.get('status')}: storage {done}. Nothing "
+        "was deleted; it is restored when the allocation is Active again",
+    )
     _log(logging.INFO, "allocation %s: %s", binding.allocation_id, done)
     return f"allocation {binding.allocation_id}: {done}"
 
@@ -176,8 +183,11 @@ def _failed(binding: ECSBinding, action: str | None, exc: Exception) -> str:
     binding.lifecycle = record
     _save(binding)
     if first:
-        notes.add_note_to(binding.allocation_id, f"{action} of the storage failed: {exc}. Nothing was deleted; the "
-                                                 "next ecs_sync (scheduled or by hand) tries again")
+        notes.add_note_to(
+            binding.allocation_id,
+            f"{action} of the storage failed: {exc}. Nothing was deleted; the "
+            "next ecs_sync (scheduled or by hand) tries again",
+        )
     _log(logging.ERROR, "allocation %s: %s failed: %s", binding.allocation_id, action, exc)
     return f"allocation {binding.allocation_id}: {action} failed: {exc}"
 
@@ -205,8 +215,10 @@ def restore(binding: ECSBinding, settings: conf.ECSSettings) -> str:
                 binding.state = BindingState.ACTIVE  # members are served again
                 done += s3_users.reconcile_on(client, binding, serve=True)
     except (LifecycleError, ECSError) as exc:
-        binding.lifecycle = {**record, "pending": {"action": RESTORE, "status": "Active",
-                                                   "due": timezone.now().isoformat()}}
+        binding.lifecycle = {
+            **record,
+            "pending": {"action": RESTORE, "status": "Active", "due": timezone.now().isoformat()},
+        }
         binding.state = BindingState.LOCKED if record.get("locked") else BindingState.FROZEN
         return _failed(binding, RESTORE, exc)
     binding.lifecycle = {}
@@ -237,8 +249,10 @@ def apply_due(settings: conf.ECSSettings, resource_ids: Iterable[int] | None = N
             continue
         binding.lifecycle = {k: v for k, v in binding.lifecycle.items() if k != "pending"}
         _save(binding)
-        messages.append(f"allocation {binding.allocation_id}: pending action dropped (status is now "
-                        f"{binding.allocation.status.name if binding.allocation else 'gone'})")
+        messages.append(
+            f"allocation {binding.allocation_id}: pending action dropped (status is now "
+            f"{binding.allocation.status.name if binding.allocation else 'gone'})"
+        )
     if settings.s3_users:
         messages += _reconcile_members(settings, resource_ids)
     return messages
@@ -254,8 +268,10 @@ def _reconcile_members(settings: conf.ECSSettings, resource_ids: Iterable[int] |
         if not s3_users.needs_reconcile(binding, serve):
             continue
         problems = s3_users.reconcile(binding, settings, serve=serve)
-        messages.append(f"allocation {binding.allocation_id}: object users "
-                        + ("updated" if not problems else "not all updated: " + "; ".join(problems)))
+        messages.append(
+            f"allocation {binding.allocation_id}: object users "
+            + ("updated" if not problems else "not all updated: " + "; ".join(problems))
+        )
     return messages
 
 

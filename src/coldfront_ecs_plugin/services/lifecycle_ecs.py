@@ -46,8 +46,9 @@ def _read_quotas(client, target: Target) -> tuple[list[int] | None, list[int] | 
         namespace = client.get_namespace_quota(target.namespace)
         bucket = client.get_bucket_quota(target.namespace, target.bucket)
     except ECSNotFound as exc:
-        raise LifecycleError(f"namespace {target.namespace!r} or bucket {target.bucket!r} is gone from ECS: "
-                             f"{exc}") from exc
+        raise LifecycleError(
+            f"namespace {target.namespace!r} or bucket {target.bucket!r} is gone from ECS: {exc}"
+        ) from exc
     except ECSError as exc:
         raise LifecycleError(f"could not read the quotas of {target.namespace}/{target.bucket}: {exc}") from exc
     return _quota_list(namespace), _quota_list(bucket)
@@ -71,8 +72,9 @@ def freeze(client, target: Target, earlier: dict | None, save: Callable[[dict], 
         client.set_namespace_quota(target.namespace, gb, gb)
         client.set_bucket_quota(target.namespace, target.bucket, gb, gb)
     except ECSError as exc:
-        raise LifecycleError(f"could not set the frozen quota ({gb} GB) on {target.namespace}/{target.bucket}: "
-                             f"{exc}") from exc
+        raise LifecycleError(
+            f"could not set the frozen quota ({gb} GB) on {target.namespace}/{target.bucket}: {exc}"
+        ) from exc
     return record
 
 
@@ -104,12 +106,15 @@ def unfreeze(client, target: Target, record: dict) -> list[str]:
     floor = usage_gb(client, target.namespace)
     now_ns, now_bucket = _read_quotas(client, target)
     done = []
-    for which, now, old in (("namespace", now_ns, record.get("namespace_quota")),
-                            ("bucket", now_bucket, record.get("bucket_quota"))):
+    for which, now, old in (
+        ("namespace", now_ns, record.get("namespace_quota")),
+        ("bucket", now_bucket, record.get("bucket_quota")),
+    ):
         name = f"namespace {target.namespace!r}" if which == "namespace" else f"bucket {target.bucket!r}"
         if now is None or now[0] != set_gb:
-            done.append(f"{name}: left at {'no quota' if now is None else f'{now[0]} GB'} (changed on ECS since "
-                        "the freeze)")
+            done.append(
+                f"{name}: left at {'no quota' if now is None else f'{now[0]} GB'} (changed on ECS since the freeze)"
+            )
             continue
         try:
             done.append(_put_back(client, target, which, old, floor))

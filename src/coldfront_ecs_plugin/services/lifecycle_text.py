@@ -18,8 +18,10 @@ def _base(binding) -> str:
     record = binding.lifecycle or {}
     if binding.state == "frozen":
         frozen = record.get("frozen") or {}
-        return (f"frozen since {_day(frozen.get('at'))} ({frozen.get('status', '?')}): read-only, quota held at "
-                f"{frozen.get('set_gb', '?')} GB")
+        return (
+            f"frozen since {_day(frozen.get('at'))} ({frozen.get('status', '?')}): read-only, quota held at "
+            f"{frozen.get('set_gb', '?')} GB"
+        )
     if binding.state == "locked":
         locked = record.get("locked") or {}
         return f"locked since {_day(locked.get('at'))} ({locked.get('status', '?')}): bucket locked"

@@ -48,8 +48,9 @@ def _target(allocation_pk: int, settings: conf.ECSSettings):
         raise LinkError(f"allocation {allocation_pk} does not exist")
     existing = bindings.for_allocation(allocation_pk)
     if existing is not None and existing.state in LIVE_STATES:
-        raise LinkError(f"allocation {allocation_pk} is already bound to {existing.namespace}/{existing.bucket} "
-                        f"({existing.state})")
+        raise LinkError(
+            f"allocation {allocation_pk} is already bound to {existing.namespace}/{existing.bucket} ({existing.state})"
+        )
     resource = resources.resource_for(allocation, settings)
     if resource is None:
         raise LinkError(f"allocation {allocation_pk} is not on an ECS resource")
@@ -109,11 +110,17 @@ def _candidates() -> list[tuple[int, str, str]]:
     from coldfront.core.allocation.models import Allocation
 
     found = []
-    query = (Allocation.objects.filter(resources__in=resources.ecs_resources(), status__name="Active")
-             .exclude(ecs_binding__state__in=LIVE_STATES).select_related("project").distinct().order_by("pk"))
+    query = (
+        Allocation.objects.filter(resources__in=resources.ecs_resources(), status__name="Active")
+        .exclude(ecs_binding__state__in=LIVE_STATES)
+        .select_related("project")
+        .distinct()
+        .order_by("pk")
+    )
     for allocation in query:
-        namespace = (records.get_value(allocation, attributes.NAMESPACE) or "").strip() or \
-            naming.reference_namespace(allocation.project.title)
+        namespace = (records.get_value(allocation, attributes.NAMESPACE) or "").strip() or naming.reference_namespace(
+            allocation.project.title
+        )
         bucket = (records.get_value(allocation, attributes.BUCKET) or "").strip() or naming.reference_bucket(namespace)
         found.append((allocation.pk, namespace, bucket))
     return found
@@ -128,9 +135,16 @@ def link_all(*, dry_run: bool = False) -> list[LinkResult]:
     results = []
     for pk, namespace, bucket in candidates:
         if counts[namespace] > 1:
-            results.append(LinkResult(pk, namespace, bucket, "skipped",
-                                      f"{counts[namespace]} unlinked allocations map to this namespace; link each "
-                                      "one by hand with ecs_link ID --namespace NS"))
+            results.append(
+                LinkResult(
+                    pk,
+                    namespace,
+                    bucket,
+                    "skipped",
+                    f"{counts[namespace]} unlinked allocations map to this namespace; link each "
+                    "one by hand with ecs_link ID --namespace NS",
+                )
+            )
             continue
         try:
             results.append(link(pk, namespace, bucket, dry_run=dry_run))

@@ -47,8 +47,7 @@ def add_admin_note(allocation, text: str, author=None):
     from coldfront.core.allocation.models import AllocationAdminNote, AllocationUserNote
 
     author = note_author(author)
-    AllocationUserNote.objects.create(allocation=allocation, author=author, is_private=True,
-                                      note=NOTE_PREFIX + text)
+    AllocationUserNote.objects.create(allocation=allocation, author=author, is_private=True, note=NOTE_PREFIX + text)
     return AllocationAdminNote.objects.create(allocation=allocation, author=author, note=NOTE_PREFIX + text)
 
 
@@ -80,8 +79,13 @@ def revert_activation(allocation_pk: int, reason: str) -> str | None:
         f"provisioning failed; status put back to {came_from!r}. Fix the cause, then approve again. Reason: {reason}",
         user,
     )
-    _log(logging.ERROR, "provisioning of allocation %s failed, status reverted to %s: %s", allocation_pk, came_from,
-         reason)
+    _log(
+        logging.ERROR,
+        "provisioning of allocation %s failed, status reverted to %s: %s",
+        allocation_pk,
+        came_from,
+        reason,
+    )
     return came_from
 
 
@@ -90,7 +94,8 @@ def revert_attribute(attribute_pk: int, reason: str) -> str | None:
     from coldfront.core.allocation.models import AllocationAttribute
 
     attribute = AllocationAttribute.objects.select_related("allocation", "allocation_attribute_type").get(
-        pk=attribute_pk)
+        pk=attribute_pk
+    )
     history = list(attribute.history.order_by("-history_date", "-history_id")[:50])
     user = history[0].history_user if history else None
     old = next((h.value for h in history if h.value != attribute.value), None)
@@ -102,8 +107,14 @@ def revert_attribute(attribute_pk: int, reason: str) -> str | None:
     else:
         text = f"changing {name} to {attribute.value} failed (no previous value to restore). Reason: {reason}"
     add_admin_note(attribute.allocation, text, user)
-    _log(logging.ERROR, "quota change of allocation %s failed, %s restored to %s: %s", attribute.allocation_id, name,
-         old, reason)
+    _log(
+        logging.ERROR,
+        "quota change of allocation %s failed, %s restored to %s: %s",
+        attribute.allocation_id,
+        name,
+        old,
+        reason,
+    )
     return old
 
 
@@ -124,10 +135,14 @@ def reopen_change_request(attribute_pk: int, value: str, reason: str) -> int | N
     """
     from coldfront.core.allocation.models import AllocationAttributeChangeRequest, AllocationChangeStatusChoice
 
-    change = (AllocationAttributeChangeRequest.objects
-              .filter(allocation_attribute_id=attribute_pk, new_value=value,
-                      allocation_change_request__status__name="Approved")
-              .select_related("allocation_change_request").order_by("-pk").first())
+    change = (
+        AllocationAttributeChangeRequest.objects.filter(
+            allocation_attribute_id=attribute_pk, new_value=value, allocation_change_request__status__name="Approved"
+        )
+        .select_related("allocation_change_request")
+        .order_by("-pk")
+        .first()
+    )
     pending = AllocationChangeStatusChoice.objects.filter(name="Pending").first()
     if change is None or pending is None:
         return None

@@ -24,10 +24,17 @@ from .history import load_series, month_bounds, summarise
 from .usage_rows import UsageRow, load_rows
 
 SORT_KEYS = {
-    "project": lambda r: r.project.lower(), "pi": lambda r: r.pi.lower(), "resource": lambda r: r.resource.lower(),
-    "namespace": lambda r: r.namespace, "bucket": lambda r: r.bucket, "quota": lambda r: r.quota_tb,
-    "used": lambda r: r.used_tb, "percent": lambda r: r.percent_used, "state": lambda r: r.state,
-    "synced": lambda r: r.last_synced_at, "allocation": lambda r: r.allocation_id,
+    "project": lambda r: r.project.lower(),
+    "pi": lambda r: r.pi.lower(),
+    "resource": lambda r: r.resource.lower(),
+    "namespace": lambda r: r.namespace,
+    "bucket": lambda r: r.bucket,
+    "quota": lambda r: r.quota_tb,
+    "used": lambda r: r.used_tb,
+    "percent": lambda r: r.percent_used,
+    "state": lambda r: r.state,
+    "synced": lambda r: r.last_synced_at,
+    "allocation": lambda r: r.allocation_id,
 }
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -109,10 +116,14 @@ def resource_cards(resources: list, rows: list[UsageRow]) -> list[ResourceCard]:
     from coldfront.core.resource.models import ResourceAttribute
 
     values: dict[tuple[int, str], float | None] = {}
-    for resource_id, name, value in (ResourceAttribute.objects.filter(
-            resource__in=resources, resource_attribute_type__name__in=[
-                attributes.CAPACITY_TB, attributes.USED_TB, attributes.ALLOCATED_TB])
-            .order_by("pk").values_list("resource_id", "resource_attribute_type__name", "value")):
+    for resource_id, name, value in (
+        ResourceAttribute.objects.filter(
+            resource__in=resources,
+            resource_attribute_type__name__in=[attributes.CAPACITY_TB, attributes.USED_TB, attributes.ALLOCATED_TB],
+        )
+        .order_by("pk")
+        .values_list("resource_id", "resource_attribute_type__name", "value")
+    ):
         values[(resource_id, name)] = to_float(value)
     last = report_store.latest(ReportKind.SYNC)
     results = report_store.resource_results(last)
@@ -120,15 +131,28 @@ def resource_cards(resources: list, rows: list[UsageRow]) -> list[ResourceCard]:
     for resource in resources:
         active = [r for r in rows if r.resource_id == resource.pk and r.state == BindingState.ACTIVE]
         bound = sum(r.quota_tb for r in active if r.quota_tb is not None) if active else None
-        capacity, used, allocated = (values.get((resource.pk, n)) for n in (
-            attributes.CAPACITY_TB, attributes.USED_TB, attributes.ALLOCATED_TB))
-        card = ResourceCard(resource.pk, resource.name, capacity, used, allocated, bound,
-                            overcommit(allocated, capacity),
-                            capacity_chart(capacity, used, allocated, bound, title=resource.name), len(active))
+        capacity, used, allocated = (
+            values.get((resource.pk, n)) for n in (attributes.CAPACITY_TB, attributes.USED_TB, attributes.ALLOCATED_TB)
+        )
+        card = ResourceCard(
+            resource.pk,
+            resource.name,
+            capacity,
+            used,
+            allocated,
+            bound,
+            overcommit(allocated, capacity),
+            capacity_chart(capacity, used, allocated, bound, title=resource.name),
+            len(active),
+        )
         result = results.get(resource.pk)
         if result is not None and last is not None:
-            card.last_sync = {"when": last.created, "ok": not result.get("failures"),
-                              "updated": result.get("updated", 0), "failed": result.get("failed", 0)}
+            card.last_sync = {
+                "when": last.created,
+                "ok": not result.get("failures"),
+                "updated": result.get("updated", 0),
+                "failed": result.get("failed", 0),
+            }
             card.failures = [f.get("reason", "") for f in result.get("failures", [])][:20]
         cards.append(card)
     return cards
@@ -138,7 +162,7 @@ def drift_by_allocation() -> tuple[Any, dict[int, list[str]]]:
     """The last drift report and allocation id → the kinds of drift it found for that allocation."""
     last = report_store.latest(ReportKind.RECONCILE)
     flags: dict[int, list[str]] = {}
-    for item in (last.data.get("drift", []) if last else []):
+    for item in last.data.get("drift", []) if last else []:
         if item.get("allocation_id") is not None and not item.get("fixed"):
             flags.setdefault(item["allocation_id"], []).append(item["kind"])
     return last, flags
@@ -146,8 +170,10 @@ def drift_by_allocation() -> tuple[Any, dict[int, list[str]]]:
 
 def table(filters: Filters) -> list[UsageRow]:
     """The bindings table, filtered and sorted (rows without a value sort last either way)."""
-    rows = load_rows(resource_ids=None if filters.resource_id is None else [filters.resource_id],
-                     states=None if filters.state is None else [filters.state])
+    rows = load_rows(
+        resource_ids=None if filters.resource_id is None else [filters.resource_id],
+        states=None if filters.state is None else [filters.state],
+    )
     _last, flags = drift_by_allocation()
     for row in rows:
         row.drift = flags.get(row.allocation_id, [])
@@ -158,8 +184,21 @@ def table(filters: Filters) -> list[UsageRow]:
     return present + missing
 
 
-CSV_HEADER = ["month", "allocation_id", "project", "pi", "resource", "namespace", "bucket", "avg_used_tb",
-              "peak_used_tb", "used_tb_months", "quota_tb", "quota_tb_months", "days_with_data"]
+CSV_HEADER = [
+    "month",
+    "allocation_id",
+    "project",
+    "pi",
+    "resource",
+    "namespace",
+    "bucket",
+    "avg_used_tb",
+    "peak_used_tb",
+    "used_tb_months",
+    "quota_tb",
+    "quota_tb_months",
+    "days_with_data",
+]
 
 
 def usage_csv_rows(year: int, month: int, now: dt.datetime | None = None) -> list[list[str]]:
@@ -178,9 +217,23 @@ def usage_csv_rows(year: int, month: int, now: dt.datetime | None = None) -> lis
         if not used.covered_days:
             continue
         quota = summarise(one.quota, start, end, month_seconds)
-        out.append([f"{year:04d}-{month:02d}", str(row.allocation_id), row.project, row.pi, row.resource,
-                    row.namespace, row.bucket, _tb(used.average), _tb(used.peak), _tb(used.tb_months),
-                    _tb(quota.last), _tb(quota.tb_months), f"{used.covered_days:.2f}"])
+        out.append(
+            [
+                f"{year:04d}-{month:02d}",
+                str(row.allocation_id),
+                row.project,
+                row.pi,
+                row.resource,
+                row.namespace,
+                row.bucket,
+                _tb(used.average),
+                _tb(used.peak),
+                _tb(used.tb_months),
+                _tb(quota.last),
+                _tb(quota.tb_months),
+                f"{used.covered_days:.2f}",
+            ]
+        )
     return out
 
 

@@ -108,8 +108,11 @@ def _check_not_recorded_elsewhere(allocation, names: naming.Names) -> tuple[int,
         return ()
     if names.namespace_from_attribute and all(may_take_over(allocation, pk) for pk in others):
         return tuple(others)
-    how = "is set in this allocation's Namespace attribute" if names.namespace_from_attribute else (
-        "was derived from the project title")
+    how = (
+        "is set in this allocation's Namespace attribute"
+        if names.namespace_from_attribute
+        else ("was derived from the project title")
+    )
     raise ProvisioningError(
         f"namespace {names.namespace!r} ({how}) is already recorded by allocation(s) "
         f"{', '.join(map(str, others))}; set this allocation's Namespace attribute to a different name "
@@ -117,8 +120,9 @@ def _check_not_recorded_elsewhere(allocation, names: naming.Names) -> tuple[int,
     )
 
 
-def make_plan(allocation, resource, settings: conf.ECSSettings, automation=(), *,
-              bound: naming.Names | None = None) -> Plan:
+def make_plan(
+    allocation, resource, settings: conf.ECSSettings, automation=(), *, bound: naming.Names | None = None
+) -> Plan:
     """Validate everything that needs no ECS call; raise ProvisioningError with the fix.
 
     ``bound``: the names of the allocation's binding, which win over attributes and titles.
@@ -145,8 +149,13 @@ def make_plan(allocation, resource, settings: conf.ECSSettings, automation=(), *
     if domain and group:
         mapping = ({"domain": domain, "groups": [group], "attributes": []},)
     elif not domain:
-        _log(logging.INFO, "resource %s has no %s attribute: namespace %s is created without a user mapping",
-             resource.name, attributes.LDAP_DOMAIN, names.namespace)
+        _log(
+            logging.INFO,
+            "resource %s has no %s attribute: namespace %s is created without a user mapping",
+            resource.name,
+            attributes.LDAP_DOMAIN,
+            names.namespace,
+        )
     return Plan(
         allocation_pk=allocation.pk,
         resource_name=resource.name,

@@ -61,8 +61,11 @@ def _prepare(allocation_pk: int, resource, automation, settings: conf.ECSSetting
     if resource is None:
         raise ProvisioningError(f"allocation {allocation_pk} has no ECS resource")
     bound = None
-    if binding is not None and binding.state != BindingState.UNLINKED and (
-            binding.steps or binding.state in SETTLED_STATES):
+    if (
+        binding is not None
+        and binding.state != BindingState.UNLINKED
+        and (binding.steps or binding.state in SETTLED_STATES)
+    ):
         bound = naming.Names(binding.namespace, binding.bucket, True, True)
     plan = make_plan(allocation, resource, settings, automation, bound=bound)
     return allocation, binding, resource, plan
@@ -92,7 +95,8 @@ def _provision(allocation_pk: int, resource, automation, settings: conf.ECSSetti
     budget = settings.provision_deadline
     started = time.monotonic()
     was_failed = (binding is not None and binding.state == BindingState.FAILED) or str(
-        records.get_value(allocation, attributes.ECS_STATUS) or "").startswith("failed")
+        records.get_value(allocation, attributes.ECS_STATUS) or ""
+    ).startswith("failed")
     with client_for_endpoint(plan.endpoint, settings) as client:
         try:
             with time_bound(client, budget * WORK_SHARE):
@@ -100,11 +104,25 @@ def _provision(allocation_pk: int, resource, automation, settings: conf.ECSSetti
                 check_cluster(binding, cluster_id, plan.endpoint)
                 _take_over(allocation, plan, cluster_id)
                 binding, resumed = bindings.claim(
-                    allocation_pk, resource=resource, endpoint=plan.endpoint, cluster_id=cluster_id,
-                    namespace=plan.namespace, bucket=plan.bucket, stale_after=budget * 2)
-                _log(logging.INFO, "provisioning allocation %s on %s%s: namespace=%s bucket=%s quota=%s TB (%s GB)",
-                     allocation_pk, resource.name, " (resuming)" if resumed else "", plan.namespace, plan.bucket,
-                     plan.quota_tb, plan.block_gb)
+                    allocation_pk,
+                    resource=resource,
+                    endpoint=plan.endpoint,
+                    cluster_id=cluster_id,
+                    namespace=plan.namespace,
+                    bucket=plan.bucket,
+                    stale_after=budget * 2,
+                )
+                _log(
+                    logging.INFO,
+                    "provisioning allocation %s on %s%s: namespace=%s bucket=%s quota=%s TB (%s GB)",
+                    allocation_pk,
+                    resource.name,
+                    " (resuming)" if resumed else "",
+                    plan.namespace,
+                    plan.bucket,
+                    plan.quota_tb,
+                    plan.block_gb,
+                )
                 found = steps.inspect(client, plan, binding)
                 outcome = steps.apply(client, plan, found, binding)
             _record(allocation_pk, plan, binding)
@@ -120,14 +138,21 @@ def _provision(allocation_pk: int, resource, automation, settings: conf.ECSSetti
                 raise ProvisioningError(str(exc)) from exc
             elapsed = time.monotonic() - started
             if elapsed >= budget * WORK_SHARE - 0.05:
-                exc = ProvisioningError(f"ECS did not finish within ECS_PROVISION_DEADLINE ({budget:g} s); last "
-                                        f"step: {exc}")
+                exc = ProvisioningError(
+                    f"ECS did not finish within ECS_PROVISION_DEADLINE ({budget:g} s); last step: {exc}"
+                )
             with time_bound(client, max(1.0, budget - elapsed)):
                 message = _fail(client, binding, exc)
             raise ProvisioningError(message) from exc
-    _log(logging.INFO, "provisioned allocation %s: namespace=%s (%s) bucket=%s (%s)", allocation_pk,
-         outcome.namespace, "adopted" if outcome.adopted_namespace else "created", outcome.bucket,
-         "created" if outcome.created_bucket else "existing")
+    _log(
+        logging.INFO,
+        "provisioned allocation %s: namespace=%s (%s) bucket=%s (%s)",
+        allocation_pk,
+        outcome.namespace,
+        "adopted" if outcome.adopted_namespace else "created",
+        outcome.bucket,
+        "created" if outcome.created_bucket else "existing",
+    )
     return outcome
 
 
@@ -152,8 +177,9 @@ def _identify(client, plan: Plan) -> str:
     try:
         return cluster_identity(client)
     except ECSError as exc:
-        raise ProvisioningError(f"could not identify the ECS cluster at {plan.endpoint} (login, then GET "
-                                f"/object/vdcs/vdc/local): {exc}") from exc
+        raise ProvisioningError(
+            f"could not identify the ECS cluster at {plan.endpoint} (login, then GET /object/vdcs/vdc/local): {exc}"
+        ) from exc
 
 
 def _record(allocation_pk: int, plan: Plan, binding: ECSBinding) -> None:
@@ -167,8 +193,9 @@ def _record(allocation_pk: int, plan: Plan, binding: ECSBinding) -> None:
             records.record_quota(allocation, plan.quota_tb)
             bindings.finish(binding, BindingState.ACTIVE, provisioned_at=timezone.now())
     except Exception as exc:
-        raise ProvisioningError(f"failed to record the names and quota on the allocation: "
-                                f"{type(exc).__name__}: {exc}") from exc
+        raise ProvisioningError(
+            f"failed to record the names and quota on the allocation: {type(exc).__name__}: {exc}"
+        ) from exc
 
 
 def _fail(client, binding: ECSBinding, exc: Exception) -> str:
@@ -176,8 +203,10 @@ def _fail(client, binding: ECSBinding, exc: Exception) -> str:
     message = str(exc) if isinstance(exc, ProvisioningError) else f"{type(exc).__name__}: {exc}"
     done, left = steps.undo(client, binding)
     if left:
-        message += (f". Undo also failed; left on ECS: {'; '.join(left)}: the next approval, "
-                    f"'manage.py ecs_provision {binding.allocation_id}' or ecs_sync retries the rollback")
+        message += (
+            f". Undo also failed; left on ECS: {'; '.join(left)}: the next approval, "
+            f"'manage.py ecs_provision {binding.allocation_id}' or ecs_sync retries the rollback"
+        )
     elif done:
         message += f". Undone on ECS: {', '.join(done)}"
     bindings.finish(binding, BindingState.FAILED, error=message, steps=binding.steps)
@@ -191,17 +220,28 @@ def _take_over(allocation, plan: Plan, cluster_id: str) -> None:
 
     holders = {b.pk: b for b in ECSBinding.objects.filter(allocation_id__in=plan.takeover_from)}
     holder = bindings.holder_of(cluster_id, plan.endpoint, plan.namespace)
-    if holder is not None and holder.allocation_id != allocation.pk and plan.namespace_from_attribute and \
-            holder.allocation_id is not None and may_take_over(allocation, holder.allocation_id):
+    if (
+        holder is not None
+        and holder.allocation_id != allocation.pk
+        and plan.namespace_from_attribute
+        and holder.allocation_id is not None
+        and may_take_over(allocation, holder.allocation_id)
+    ):
         holders[holder.pk] = holder
     for old in holders.values():
         if old.state == BindingState.UNLINKED:
             continue
         bindings.retire(old, f"namespace {old.namespace!r} was taken back by allocation {allocation.pk}")
-        notes.add_note_to(old.allocation_id, f"namespace {old.namespace!r} was handed to allocation "
-                                             f"{allocation.pk} of the same project; this allocation is unlinked")
-        notes.add_note_to(allocation.pk, f"takes back namespace {old.namespace!r} from allocation "
-                                         f"{old.allocation_id} (same project, {old.allocation.status.name})")
+        notes.add_note_to(
+            old.allocation_id,
+            f"namespace {old.namespace!r} was handed to allocation "
+            f"{allocation.pk} of the same project; this allocation is unlinked",
+        )
+        notes.add_note_to(
+            allocation.pk,
+            f"takes back namespace {old.namespace!r} from allocation "
+            f"{old.allocation_id} (same project, {old.allocation.status.name})",
+        )
 
 
 def rollback(binding: ECSBinding, settings: conf.ECSSettings | None = None) -> str:
@@ -223,10 +263,16 @@ def claim_for_queue(allocation_pk: int, automation=()) -> ECSBinding:
     if binding is not None and binding.state in SETTLED_STATES:
         return binding
     try:
-        binding, _resumed = bindings.claim(allocation_pk, resource=resource, endpoint=plan.endpoint,
-                                           cluster_id=binding.cluster_id if binding else "",
-                                           namespace=plan.namespace, bucket=plan.bucket,
-                                           stale_after=settings.provision_deadline * 2, state=BindingState.QUEUED)
+        binding, _resumed = bindings.claim(
+            allocation_pk,
+            resource=resource,
+            endpoint=plan.endpoint,
+            cluster_id=binding.cluster_id if binding else "",
+            namespace=plan.namespace,
+            bucket=plan.bucket,
+            stale_after=settings.provision_deadline * 2,
+            state=BindingState.QUEUED,
+        )
     except bindings.BindingConflict as exc:
         raise ProvisioningError(str(exc)) from exc
     return binding
@@ -238,7 +284,8 @@ def recover_stale(settings: conf.ECSSettings, resource_ids: Iterable[int] | None
 
     messages: list[str] = []
     query = ECSBinding.objects.filter(state__in=[BindingState.PROVISIONING, BindingState.QUEUED]).select_related(
-        "allocation__status")
+        "allocation__status"
+    )
     if resource_ids is not None:
         query = query.filter(resource_id__in=list(resource_ids))
     for binding in query:
@@ -250,8 +297,9 @@ def recover_stale(settings: conf.ECSSettings, resource_ids: Iterable[int] | None
                 provision(allocation.pk)
                 messages.append(f"allocation {allocation.pk}: interrupted provisioning resumed and completed")
             else:
-                messages.append(f"allocation {binding.allocation_id}: interrupted provisioning "
-                                f"{rollback(binding, settings)}")
+                messages.append(
+                    f"allocation {binding.allocation_id}: interrupted provisioning {rollback(binding, settings)}"
+                )
         except (ProvisioningError, ECSError, ECSNotFound) as exc:
             if allocation is not None:
                 notes.revert_activation(allocation.pk, str(exc))

@@ -120,7 +120,8 @@ def refuse_below_usage(used: int, block_gb: int, namespace: str, what: str) -> N
         raise ProvisioningError(
             f"refusing to {what}: namespace {namespace!r} already holds {units.format_tb(units.bytes_to_tb(used))} "
             f"TB ({used} bytes), more than {units.format_tb(units.gb_to_tb(block_gb))} TB; free space first or "
-            "choose a larger quota (ECS usage may lag a few minutes behind writes)")
+            "choose a larger quota (ECS usage may lag a few minutes behind writes)"
+        )
 
 
 def _quota_dict(quota: Quota | None) -> list[int] | None:
@@ -129,24 +130,36 @@ def _quota_dict(quota: Quota | None) -> list[int] | None:
 
 def apply(client, plan: Plan, found: Found, binding: ECSBinding) -> Outcome:
     """Create what is missing and set both quotas, recording each step on the binding."""
-    outcome = Outcome(plan.namespace, plan.bucket, plan.quota_tb,
-                      adopted_namespace=found.namespace is not None and not binding.has_step(NAMESPACE_CREATED))
+    outcome = Outcome(
+        plan.namespace,
+        plan.bucket,
+        plan.quota_tb,
+        adopted_namespace=found.namespace is not None and not binding.has_step(NAMESPACE_CREATED),
+    )
     step = "start"
     try:
         if found.namespace is None:
             step = f"create namespace {plan.namespace!r}"
             # recorded before sending: a create that times out may still take effect on ECS
             bindings.add_step(binding, NAMESPACE_CREATED)
-            client.create_namespace(plan.namespace, replication_group_id=found.replication_group_id,
-                                    user_mapping=[dict(m) for m in plan.user_mapping] or None)
+            client.create_namespace(
+                plan.namespace,
+                replication_group_id=found.replication_group_id,
+                user_mapping=[dict(m) for m in plan.user_mapping] or None,
+            )
             outcome.created_namespace = True
-            _log(logging.INFO, "created namespace %s (replication group %s)", plan.namespace,
-                 found.replication_group_id)
+            _log(
+                logging.INFO, "created namespace %s (replication group %s)", plan.namespace, found.replication_group_id
+            )
         elif not binding.has_step(NAMESPACE_QUOTA):
             step = f"read the quota and usage of namespace {plan.namespace!r}"
             old = found.namespace.quota or client.get_namespace_quota(plan.namespace)
-            refuse_below_usage(namespace_usage_bytes(client, plan.namespace), plan.block_gb, plan.namespace,
-                               f"set the quota of adopted namespace {plan.namespace!r}")
+            refuse_below_usage(
+                namespace_usage_bytes(client, plan.namespace),
+                plan.block_gb,
+                plan.namespace,
+                f"set the quota of adopted namespace {plan.namespace!r}",
+            )
             binding.steps.append({"step": "namespace_adopted", "old_quota": _quota_dict(old)})
         step = f"set quota of namespace {plan.namespace!r}"
         client.set_namespace_quota(plan.namespace, plan.block_gb, plan.notification_gb)
@@ -157,12 +170,21 @@ def apply(client, plan: Plan, found: Found, binding: ECSBinding) -> Outcome:
             step = f"create bucket {plan.bucket!r} with its quota"
             if not binding.has_step(BUCKET_CREATED):
                 bindings.add_step(binding, BUCKET_CREATED)  # before sending, as for the namespace
-            client.create_bucket(plan.namespace, plan.bucket, replication_group_id=found.replication_group_id,
-                                 filesystem_enabled=plan.filesystem_enabled,
-                                 quota=Quota(plan.block_gb, plan.notification_gb))
+            client.create_bucket(
+                plan.namespace,
+                plan.bucket,
+                replication_group_id=found.replication_group_id,
+                filesystem_enabled=plan.filesystem_enabled,
+                quota=Quota(plan.block_gb, plan.notification_gb),
+            )
             outcome.created_bucket = True
-            _log(logging.INFO, "created bucket %s/%s (filesystem=%s)", plan.namespace, plan.bucket,
-                 plan.filesystem_enabled)
+            _log(
+                logging.INFO,
+                "created bucket %s/%s (filesystem=%s)",
+                plan.namespace,
+                plan.bucket,
+                plan.filesystem_enabled,
+            )
         else:
             step = f"set quota of bucket {plan.bucket!r}"
             client.set_bucket_quota(plan.namespace, plan.bucket, plan.block_gb, plan.notification_gb)

@@ -114,13 +114,24 @@ def apply_quota(client, namespace: str, buckets: Iterable[str], tb: float, setti
             client.set_bucket_quota(namespace, bucket, block, notify)
         except ECSError as exc:
             failure = restore_namespace_quota(client, namespace, old)
-            tail = (f"; restoring the namespace quota also failed ({failure}): namespace {namespace!r} now has "
-                    f"{block} GB while bucket {bucket!r} kept its old quota") if failure else (
-                "; the namespace quota was put back")
+            tail = (
+                (
+                    f"; restoring the namespace quota also failed ({failure}): namespace {namespace!r} now has "
+                    f"{block} GB while bucket {bucket!r} kept its old quota"
+                )
+                if failure
+                else ("; the namespace quota was put back")
+            )
             raise QuotaChangeError(f"failed to set the quota of bucket {bucket!r}: {exc}{tail}") from exc
     old_block = None if old.unlimited else old.block_size_gb
-    _log(logging.INFO, "quota of namespace %s and bucket(s) %s: %s GB -> %s GB", namespace, ", ".join(buckets),
-         old_block, block)
+    _log(
+        logging.INFO,
+        "quota of namespace %s and bucket(s) %s: %s GB -> %s GB",
+        namespace,
+        ", ".join(buckets),
+        old_block,
+        block,
+    )
     return QuotaChange(namespace, buckets, old_block, tb, block, notify, used)
 
 
@@ -144,12 +155,17 @@ def _binding_for_change(allocation_pk: int):
             raise NotLinked(
                 f"allocation {allocation_pk} is not linked to ECS storage, so its quota change cannot reach ECS "
                 f"and was not applied. Link it first ('manage.py ecs_link {allocation_pk} --namespace NAME', or "
-                "'manage.py ecs_link --all' for allocations made before this plugin), then change the quota again")
-        raise NotProvisioned(f"allocation {allocation_pk} is not provisioned on ECS yet (status {status}); the "
-                             "quota will be used when it is approved")
+                "'manage.py ecs_link --all' for allocations made before this plugin), then change the quota again"
+            )
+        raise NotProvisioned(
+            f"allocation {allocation_pk} is not provisioned on ECS yet (status {status}); the "
+            "quota will be used when it is approved"
+        )
     if binding.state != BindingState.ACTIVE or status not in PROVISIONED_STATUSES:
-        raise NotProvisioned(f"allocation {allocation_pk}'s ECS storage is {binding.state} (status {status}); the "
-                             "quota will be used when provisioning completes")
+        raise NotProvisioned(
+            f"allocation {allocation_pk}'s ECS storage is {binding.state} (status {status}); the "
+            "quota will be used when provisioning completes"
+        )
     return binding
 
 
@@ -180,8 +196,11 @@ def change_namespace_quota(resource, namespace: str, new_tb: float) -> QuotaChan
     (namespace plus every bucket in it)."""
     from ..models import ECSBinding
 
-    owner = (ECSBinding.objects.filter(namespace=namespace, resource=resource, state="active")
-             .values_list("allocation_id", flat=True).first())
+    owner = (
+        ECSBinding.objects.filter(namespace=namespace, resource=resource, state="active")
+        .values_list("allocation_id", flat=True)
+        .first()
+    )
     if owner is not None:
         return change_quota(owner, new_tb, resource=resource)
     settings = _load_settings()

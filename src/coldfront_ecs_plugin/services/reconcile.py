@@ -73,13 +73,21 @@ class ReconcileReport:
         return f"{found}{tail}{errors}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"checked_at": timezone.now().isoformat(), "applied": self.applied, "exit_status": self.exit_status,
-                "summary": self.summary(), "resources": self.resources, "counts": self.counts(),
-                "drift": [asdict(d) for d in self.drift], "errors": list(self.errors)}
+        return {
+            "checked_at": timezone.now().isoformat(),
+            "applied": self.applied,
+            "exit_status": self.exit_status,
+            "summary": self.summary(),
+            "resources": self.resources,
+            "counts": self.counts(),
+            "drift": [asdict(d) for d in self.drift],
+            "errors": list(self.errors),
+        }
 
 
-def reconcile(resource_names: Iterable[str] | None = None, *, apply: bool = False, store: bool = True
-              ) -> ReconcileReport:
+def reconcile(
+    resource_names: Iterable[str] | None = None, *, apply: bool = False, store: bool = True
+) -> ReconcileReport:
     """Check every selected ECS resource; never raises for ECS or data problems."""
     from .sync import group_by_endpoint, select_resources
 
@@ -105,8 +113,9 @@ def reconcile(resource_names: Iterable[str] | None = None, *, apply: bool = Fals
 def _finish(report: ReconcileReport, store: bool) -> ReconcileReport:
     if store:
         try:
-            report_store.save(ReportKind.RECONCILE, report.to_dict(), ok=report.exit_status == 0,
-                              summary=report.summary())
+            report_store.save(
+                ReportKind.RECONCILE, report.to_dict(), ok=report.exit_status == 0, summary=report.summary()
+            )
         except Exception:
             logger.exception("could not store the ecs_reconcile report", extra=LOG)
     return report
@@ -116,24 +125,38 @@ def _check_endpoint(report: ReconcileReport, base_url: str, members: list, setti
     """One endpoint: list its namespaces once, then check each binding of the selected resources on it."""
     ids = [r.pk for r in members]
     label = ", ".join(r.name for r in members)
-    bindings = list(ECSBinding.objects.filter(resource_id__in=ids, state__in=LIVE_STATES, allocation__isnull=False)
-                    .select_related("allocation__status", "resource").order_by("pk"))
-    held = set(ECSBinding.objects.filter(Q(endpoint=base_url) | Q(resource_id__in=ids), state__in=LIVE_STATES)
-               .values_list("namespace", flat=True))
+    bindings = list(
+        ECSBinding.objects.filter(resource_id__in=ids, state__in=LIVE_STATES, allocation__isnull=False)
+        .select_related("allocation__status", "resource")
+        .order_by("pk")
+    )
+    held = set(
+        ECSBinding.objects.filter(Q(endpoint=base_url) | Q(resource_id__in=ids), state__in=LIVE_STATES).values_list(
+            "namespace", flat=True
+        )
+    )
     quotas = _approved_quotas([b.allocation_id for b in bindings])
     try:
         with client_for_endpoint(base_url, settings) as client:
             listed = {ns.name for ns in client.list_namespaces()}
             for namespace in sorted(listed - held):
-                report.drift.append(Drift("orphan_namespace", label, "no ColdFront allocation holds this namespace; "
-                                          f"adopt it with 'manage.py ecs_link ALLOCATION_ID --namespace {namespace}'",
-                                          namespace=namespace))
+                report.drift.append(
+                    Drift(
+                        "orphan_namespace",
+                        label,
+                        "no ColdFront allocation holds this namespace; "
+                        f"adopt it with 'manage.py ecs_link ALLOCATION_ID --namespace {namespace}'",
+                        namespace=namespace,
+                    )
+                )
             for binding in bindings:
                 try:
                     _check_binding(report, client, binding, listed, quotas.get(binding.allocation_id), settings)
                 except ECSError as exc:
-                    report.errors.append(f"allocation {binding.allocation_id} ({binding.namespace}/{binding.bucket}): "
-                                         f"could not check: {exc}")
+                    report.errors.append(
+                        f"allocation {binding.allocation_id} ({binding.namespace}/{binding.bucket}): "
+                        f"could not check: {exc}"
+                    )
     except ECSError as exc:
         report.errors.append(f"{label} ({base_url}): could not list namespaces: {exc}")
 
@@ -142,18 +165,32 @@ def _approved_quotas(allocation_ids: list[int]) -> dict[int, str | None]:
     from coldfront.core.allocation.models import AllocationAttribute
 
     found: dict[int, str | None] = {}
-    for allocation_id, value in (AllocationAttribute.objects.filter(
-            allocation_id__in=allocation_ids, allocation_attribute_type__name=attributes.QUOTA_TB)
-            .order_by("pk").values_list("allocation_id", "value")):
+    for allocation_id, value in (
+        AllocationAttribute.objects.filter(
+            allocation_id__in=allocation_ids, allocation_attribute_type__name=attributes.QUOTA_TB
+        )
+        .order_by("pk")
+        .values_list("allocation_id", "value")
+    ):
         found.setdefault(allocation_id, value)
     return found
 
 
-def _check_binding(report: ReconcileReport, client, binding: ECSBinding, listed: set[str], approved: str | None,
-                   settings: conf.ECSSettings) -> None:
+def _check_binding(
+    report: ReconcileReport,
+    client,
+    binding: ECSBinding,
+    listed: set[str],
+    approved: str | None,
+    settings: conf.ECSSettings,
+) -> None:
     status = binding.allocation.status.name
-    where = {"resource": binding.resource.name if binding.resource else "", "allocation_id": binding.allocation_id,
-             "namespace": binding.namespace, "bucket": binding.bucket}
+    where = {
+        "resource": binding.resource.name if binding.resource else "",
+        "allocation_id": binding.allocation_id,
+        "namespace": binding.namespace,
+        "bucket": binding.bucket,
+    }
     if binding.state != BindingState.ACTIVE:
         _check_stuck(report, binding, status, where, settings)
         return
@@ -172,7 +209,8 @@ def _check_stuck(report: ReconcileReport, binding: ECSBinding, status: str, wher
     from .bindings import is_stale
 
     if binding.state in (BindingState.PROVISIONING, BindingState.QUEUED) and not is_stale(
-            binding, settings.provision_deadline * 2):
+        binding, settings.provision_deadline * 2
+    ):
         return  # a run is in progress
     detail = f"ECS Status {binding.state} since {binding.updated:%Y-%m-%d %H:%M}"
     if binding.last_error:
@@ -187,8 +225,9 @@ def _quota_text(quota: Quota) -> str:
     return "unlimited" if quota.unlimited else tb_text(units.gb_to_tb(quota.block_size_gb))
 
 
-def _check_quota(report: ReconcileReport, client, binding: ECSBinding, approved: str | None, status: str,
-                 where: dict) -> None:
+def _check_quota(
+    report: ReconcileReport, client, binding: ECSBinding, approved: str | None, status: str, where: dict
+) -> None:
     """ColdFront's approved quota vs the namespace quota vs the bucket quota, compared in the GB ECS enforces."""
     tb = to_float(approved)
     try:
@@ -200,7 +239,7 @@ def _check_quota(report: ReconcileReport, client, binding: ECSBinding, approved:
     if wanted_gb is not None and ns_quota.block_size_gb == wanted_gb == bucket_quota.block_size_gb:
         return
     approved_text = "not set" if approved is None else (tb_text(tb) if wanted_gb is not None else repr(approved))
-    detail = (f"ColdFront {approved_text}, namespace {_quota_text(ns_quota)}, bucket {_quota_text(bucket_quota)}")
+    detail = f"ColdFront {approved_text}, namespace {_quota_text(ns_quota)}, bucket {_quota_text(bucket_quota)}"
     fixable = wanted_gb is not None and status in PROVISIONED_STATUSES
     report.drift.append(Drift("quota_mismatch", detail=detail, fixable=fixable, quota_tb=tb, **where))
 
@@ -211,15 +250,26 @@ def _check_lifecycle(report: ReconcileReport, client, binding: ECSBinding, statu
     Silent while those settings are absent or ``none`` (the lifecycle feature is off)."""
     action = str(getattr(django_settings, LIFECYCLE_SETTING.get(status, ""), "none") or "none").lower()
     if action == "lock" and not client.get_bucket_lock(binding.namespace, binding.bucket):
-        report.drift.append(Drift("lifecycle", detail=f"allocation is {status} and ECS_ON_* says lock, but the "
-                                  "bucket is not locked", **where))
+        report.drift.append(
+            Drift(
+                "lifecycle",
+                detail=f"allocation is {status} and ECS_ON_* says lock, but the bucket is not locked",
+                **where,
+            )
+        )
     elif action == "freeze":
         used = client.get_namespace_usage(binding.namespace, include_buckets=False).size_bytes
         quota = client.get_namespace_quota(binding.namespace)
         frozen_gb = max(1, -(-used // units.BYTES_PER_GB))
         if quota.unlimited or quota.block_size_gb > frozen_gb:
-            report.drift.append(Drift("lifecycle", detail=f"allocation is {status} and ECS_ON_* says freeze, but the "
-                                      f"namespace quota is {_quota_text(quota)} above its usage", **where))
+            report.drift.append(
+                Drift(
+                    "lifecycle",
+                    detail=f"allocation is {status} and ECS_ON_* says freeze, but the "
+                    f"namespace quota is {_quota_text(quota)} above its usage",
+                    **where,
+                )
+            )
 
 
 def _apply(report: ReconcileReport) -> None:
@@ -241,5 +291,10 @@ def _apply(report: ReconcileReport) -> None:
             drift.fixed = True
         except (QuotaChangeError, ProvisioningError, ECSError) as exc:
             drift.fix_error = str(exc)
-        logger.info("ecs_reconcile --apply: allocation %s %s: %s", drift.allocation_id, drift.kind,
-                    "fixed" if drift.fixed else drift.fix_error, extra=LOG)
+        logger.info(
+            "ecs_reconcile --apply: allocation %s %s: %s",
+            drift.allocation_id,
+            drift.kind,
+            "fixed" if drift.fixed else drift.fix_error,
+            extra=LOG,
+        )

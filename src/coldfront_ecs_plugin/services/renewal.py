@@ -50,8 +50,9 @@ def check(allocation, binding: ECSBinding, resource, plan: Plan, settings: conf.
     except ClusterMismatch as exc:
         raise ProvisioningError(str(exc)) from exc
     except ECSError as exc:
-        notes.add_admin_note(allocation, f"approved again; ECS could not be checked ({exc}). Nothing was changed "
-                                         "on ECS")
+        notes.add_admin_note(
+            allocation, f"approved again; ECS could not be checked ({exc}). Nothing was changed on ECS"
+        )
         return Outcome(binding.namespace, binding.bucket, plan.quota_tb)
     with transaction.atomic():
         if binding.endpoint != plan.endpoint or (cluster_id and binding.cluster_id != cluster_id):
@@ -65,7 +66,9 @@ def check(allocation, binding: ECSBinding, resource, plan: Plan, settings: conf.
     elif quota is not None and (quota.unlimited or not units.same_quota(coldfront_tb, quota.block_size_gb)):
         ecs_text = "unlimited" if quota.unlimited else f"{units.format_tb(units.gb_to_tb(quota.block_size_gb))} TB"
         notes.add_admin_note(
-            allocation, f"approved again: ColdFront's {attributes.QUOTA_TB} is {coldfront_tb} but ECS enforces "
-                        f"{ecs_text} on namespace {binding.namespace!r}. Both were left as they are; edit "
-                        f"{attributes.QUOTA_TB} (or approve a change request) to set ECS, or let ecs_sync report it")
+            allocation,
+            f"approved again: ColdFront's {attributes.QUOTA_TB} is {coldfront_tb} but ECS enforces "
+            f"{ecs_text} on namespace {binding.namespace!r}. Both were left as they are; edit "
+            f"{attributes.QUOTA_TB} (or approve a change request) to set ECS, or let ecs_sync report it",
+        )
     return Outcome(binding.namespace, binding.bucket, plan.quota_tb)

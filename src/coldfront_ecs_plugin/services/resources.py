@@ -41,8 +41,7 @@ def resource_for(allocation, settings: conf.ECSSettings | None = None):
     ECS resource, else the first ECS resource attached (by id); None when there is none."""
     from ..models import ECSBinding
 
-    binding = ECSBinding.objects.filter(allocation_id=allocation.pk).select_related(
-        "resource__resource_type").first()
+    binding = ECSBinding.objects.filter(allocation_id=allocation.pk).select_related("resource__resource_type").first()
     if binding is not None and binding.resource is not None and binding.state != "unlinked":
         return binding.resource
     parent = allocation.get_parent_resource

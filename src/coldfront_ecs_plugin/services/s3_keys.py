@@ -111,8 +111,11 @@ def s3_endpoint(resource) -> str:
     """The resource's ``s3_endpoint`` attribute (what members point their S3 tools at); empty if unset."""
     if resource is None:
         return ""
-    value = (resource.resourceattribute_set.filter(resource_attribute_type__name=attributes.S3_ENDPOINT)
-             .values_list("value", flat=True).first())
+    value = (
+        resource.resourceattribute_set.filter(resource_attribute_type__name=attributes.S3_ENDPOINT)
+        .values_list("value", flat=True)
+        .first()
+    )
     return (value or "").strip()
 
 
@@ -122,17 +125,23 @@ def served_rows(user=None):
     if user is not None:
         rows = rows.filter(user=user)
     return rows.select_related("binding__resource", "binding__allocation__project").order_by(
-        "binding__allocation_id", "username")
+        "binding__allocation_id", "username"
+    )
 
 
 def _access(row: ECSObjectUser) -> Access:
     binding = row.binding
     allocation = binding.allocation
-    return Access(row=row, allocation_id=binding.allocation_id or 0,
-                  project=allocation.project.title if allocation is not None else "",
-                  resource=binding.resource.name if binding.resource is not None else "",
-                  endpoint=s3_endpoint(binding.resource), bucket=binding.bucket, namespace=row.namespace,
-                  access_key_id=row.userid)
+    return Access(
+        row=row,
+        allocation_id=binding.allocation_id or 0,
+        project=allocation.project.title if allocation is not None else "",
+        resource=binding.resource.name if binding.resource is not None else "",
+        endpoint=s3_endpoint(binding.resource),
+        bucket=binding.bucket,
+        namespace=row.namespace,
+        access_key_id=row.userid,
+    )
 
 
 def list_access(user, settings: conf.ECSSettings | None = None) -> list[Access]:
@@ -189,13 +198,18 @@ def _keys(client, row: ECSObjectUser) -> SecretKeys:
 def _run(row: ECSObjectUser, settings: conf.ECSSettings | None, action):
     settings = settings or conf.load()
     try:
-        with client_for_endpoint(row.binding.endpoint, settings) as client, \
-                time_bound(client, settings.provision_deadline):
+        with (
+            client_for_endpoint(row.binding.endpoint, settings) as client,
+            time_bound(client, settings.provision_deadline),
+        ):
             return action(client, settings)
     except ECSError as exc:
         # the message names the call, never a key (the client's errors carry no request body)
-        raise KeyRequestError(f"ECS refused or could not be reached; nothing was changed that you can "
-                              f"rely on, try again later ({type(exc).__name__}).", 502) from exc
+        raise KeyRequestError(
+            f"ECS refused or could not be reached; nothing was changed that you can "
+            f"rely on, try again later ({type(exc).__name__}).",
+            502,
+        ) from exc
 
 
 def create(row: ECSObjectUser, settings: conf.ECSSettings | None = None) -> OneTimeSecret:
@@ -219,12 +233,18 @@ def rotate(row: ECSObjectUser, settings: conf.ECSSettings | None = None) -> OneT
         if count == 0:
             raise KeyRequestError("You have no key to rotate: create one.", 409)
         if count >= 2:
-            raise KeyRequestError("A rotation is already under way: wait until the old key expires, "
-                                  "or delete it, then rotate again.", 409)
-        secret = OneTimeSecret(client.create_secret_key(row.userid, row.namespace,
-                                                        expiry_minutes=settings_.key_rotation_minutes))
-        _log("secret key rotated for object user %s (member %s); the old key expires in %s minutes",
-             row.userid, row.username, settings_.key_rotation_minutes)
+            raise KeyRequestError(
+                "A rotation is already under way: wait until the old key expires, or delete it, then rotate again.", 409
+            )
+        secret = OneTimeSecret(
+            client.create_secret_key(row.userid, row.namespace, expiry_minutes=settings_.key_rotation_minutes)
+        )
+        _log(
+            "secret key rotated for object user %s (member %s); the old key expires in %s minutes",
+            row.userid,
+            row.username,
+            settings_.key_rotation_minutes,
+        )
         return secret
 
     return _run(row, settings, action)

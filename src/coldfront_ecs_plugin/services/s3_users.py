@@ -56,8 +56,14 @@ def _log(level: int, message: str, *args) -> None:
 def _row(binding: ECSBinding, user) -> ECSObjectUser:
     row = ECSObjectUser.objects.filter(binding=binding, username=user.username).first()
     if row is None:
-        row = ECSObjectUser(binding=binding, user=user, username=user.username, namespace=binding.namespace,
-                            userid=object_user_id(binding.namespace, user.username), state=ObjectUserState.FAILED)
+        row = ECSObjectUser(
+            binding=binding,
+            user=user,
+            username=user.username,
+            namespace=binding.namespace,
+            userid=object_user_id(binding.namespace, user.username),
+            state=ObjectUserState.FAILED,
+        )
     return row
 
 
@@ -75,19 +81,24 @@ def create_on(client, binding: ECSBinding, user) -> ECSObjectUser:
     # a row means the plugin created (or tried to create) this id, unless ECS showed it was a stranger's
     ours = row.pk is not None and row.state != ObjectUserState.CONFLICT
     try:
-        client.create_object_user(row.userid, binding.namespace,
-                                  tags={"coldfront_allocation": str(binding.allocation_id)})
+        client.create_object_user(
+            row.userid, binding.namespace, tags={"coldfront_allocation": str(binding.allocation_id)}
+        )
     except ECSAlreadyExists as exc:
         if not ours:
-            _save(row, ObjectUserState.CONFLICT, f"object user {row.userid!r} already exists on ECS and is not this "
-                                               "plugin's; it was not adopted")
+            _save(
+                row,
+                ObjectUserState.CONFLICT,
+                f"object user {row.userid!r} already exists on ECS and is not this plugin's; it was not adopted",
+            )
             raise S3UserError(row.last_error) from exc
     except ECSError as exc:
         _save(row, ObjectUserState.FAILED, f"could not create object user {row.userid!r}: {exc}")
         raise S3UserError(row.last_error) from exc
     _save(row, ObjectUserState.ACTIVE)
-    _log(logging.INFO, "object user %s created for %s on allocation %s", row.userid, user.username,
-         binding.allocation_id)
+    _log(
+        logging.INFO, "object user %s created for %s on allocation %s", row.userid, user.username, binding.allocation_id
+    )
     return row
 
 
@@ -107,17 +118,26 @@ def remove_on(client, row: ECSObjectUser) -> None:
     except ECSError as exc:
         raise S3UserError(f"could not deactivate object user {row.userid!r}: {exc}") from exc
     _save(row, ObjectUserState.REMOVED)
-    _log(logging.INFO, "object user %s of %s removed (allocation %s)", row.userid, row.username,
-         row.binding.allocation_id)
+    _log(
+        logging.INFO,
+        "object user %s of %s removed (allocation %s)",
+        row.userid,
+        row.username,
+        row.binding.allocation_id,
+    )
 
 
 def active_members(binding: ECSBinding) -> list:
     """The allocation's users whose AllocationUser status is Active (ColdFront's own rule for access)."""
     from django.contrib.auth import get_user_model
 
-    return list(get_user_model().objects.filter(
-        allocationuser__allocation_id=binding.allocation_id, allocationuser__status__name="Active",
-        is_active=True).order_by("username"))
+    return list(
+        get_user_model()
+        .objects.filter(
+            allocationuser__allocation_id=binding.allocation_id, allocationuser__status__name="Active", is_active=True
+        )
+        .order_by("username")
+    )
 
 
 def reconcile_on(client, binding: ECSBinding, *, serve: bool) -> list[str]:
@@ -130,8 +150,9 @@ def reconcile_on(client, binding: ECSBinding, *, serve: bool) -> list[str]:
                 remove_on(client, row)
             except S3UserError as exc:
                 problems.append(str(exc))
-    have = set(ECSObjectUser.objects.filter(binding=binding, state=ObjectUserState.ACTIVE)
-               .values_list("username", flat=True))
+    have = set(
+        ECSObjectUser.objects.filter(binding=binding, state=ObjectUserState.ACTIVE).values_list("username", flat=True)
+    )
     for username, user in wanted.items():
         if username not in have:
             try:
@@ -154,8 +175,7 @@ def needs_reconcile(binding: ECSBinding, serve: bool) -> bool:
 def reconcile(binding: ECSBinding, settings: conf.ECSSettings, *, serve: bool) -> list[str]:
     """``reconcile_on`` with its own client; returns the problems (empty when all is well)."""
     try:
-        with client_for_endpoint(binding.endpoint, settings) as client, \
-                time_bound(client, settings.provision_deadline):
+        with client_for_endpoint(binding.endpoint, settings) as client, time_bound(client, settings.provision_deadline):
             return reconcile_on(client, binding, serve=serve)
     except ECSError as exc:
         return [f"could not reach ECS to update the object users: {exc}"]
@@ -195,8 +215,11 @@ def member_removed(allocation_user_pk: int, settings: conf.ECSSettings | None = 
     member, binding = _member(allocation_user_pk)
     if binding is None:
         return False
-    row = (ECSObjectUser.objects.filter(binding=binding, username=member.user.username)
-           .exclude(state=ObjectUserState.REMOVED).first())
+    row = (
+        ECSObjectUser.objects.filter(binding=binding, username=member.user.username)
+        .exclude(state=ObjectUserState.REMOVED)
+        .first()
+    )
     if row is None:
         return False
     settings = settings or conf.load()

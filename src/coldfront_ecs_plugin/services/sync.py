@@ -45,12 +45,19 @@ from .sync_report import Failure, ResourceReport, SyncReport
 logger = logging.getLogger(__name__)
 LOG = {"category": attributes.LOG_CATEGORY}
 
-__all__ = ["ResourceReport", "SyncReport", "group_by_endpoint", "select_resources", "sync_resources",
-           "update_resource_usage"]
+__all__ = [
+    "ResourceReport",
+    "SyncReport",
+    "group_by_endpoint",
+    "select_resources",
+    "sync_resources",
+    "update_resource_usage",
+]
 
 
-def select_resources(resource_names: Iterable[str] | None = None,
-                     settings: conf.ECSSettings | None = None) -> tuple[list, list[Failure]]:
+def select_resources(
+    resource_names: Iterable[str] | None = None, settings: conf.ECSSettings | None = None
+) -> tuple[list, list[Failure]]:
     """ECS resources by exact names (each unknown name is a failure), else by the name filter."""
     from coldfront.core.resource.models import Resource
 
@@ -61,8 +68,13 @@ def select_resources(resource_names: Iterable[str] | None = None,
         found = list(Resource.objects.filter(name__in=names).select_related("resource_type").order_by("name"))
         known = {r.name for r in found}
         failures = [Failure(f"no resource named {n!r}") for n in names if n not in known]
-        failures += [Failure(f"resource {r.name!r} is not an ECS resource (see ECS_RESOURCE_TYPES and "
-                             "ECS_RESOURCE_NAME_CONTAINS)") for r in found if not is_ecs_resource(r, settings)]
+        failures += [
+            Failure(
+                f"resource {r.name!r} is not an ECS resource (see ECS_RESOURCE_TYPES and ECS_RESOURCE_NAME_CONTAINS)"
+            )
+            for r in found
+            if not is_ecs_resource(r, settings)
+        ]
         return [r for r in found if is_ecs_resource(r, settings)], failures
     from .resources import ecs_resources
 
@@ -75,9 +87,11 @@ def group_by_endpoint(resources: Iterable, settings: conf.ECSSettings) -> tuple[
 
     resources = list(resources)
     urls: dict[int, str] = {}
-    for resource_id, value in (ResourceAttribute.objects
-                               .filter(resource__in=resources, resource_attribute_type__name=attributes.URL)
-                               .order_by("-pk").values_list("resource_id", "value")):
+    for resource_id, value in (
+        ResourceAttribute.objects.filter(resource__in=resources, resource_attribute_type__name=attributes.URL)
+        .order_by("-pk")
+        .values_list("resource_id", "value")
+    ):
         urls[resource_id] = value
     groups: dict[str, list] = {}
     errors: dict[int, str] = {}
@@ -116,9 +130,11 @@ def _check_clusters(reading: EndpointReading, targets: ResourceTargets) -> None:
     """A binding on another cluster than the endpoint now reaches is refused (not read, not written)."""
     for target in targets.targets.values():
         if target.cluster_id and reading.cluster_id and target.cluster_id != reading.cluster_id:
-            target.error = (f"the resource's url now reaches ECS cluster {reading.cluster_id} ({reading.base_url}) "
-                            f"but this allocation's namespace lives on cluster {target.cluster_id}; not synced. "
-                            "Point the resource back, or re-link the allocation with manage.py ecs_link")
+            target.error = (
+                f"the resource's url now reaches ECS cluster {reading.cluster_id} ({reading.base_url}) "
+                f"but this allocation's namespace lives on cluster {target.cluster_id}; not synced. "
+                "Point the resource back, or re-link the allocation with manage.py ecs_link"
+            )
 
 
 def _one_line_each(report: ResourceReport, unresponsive: str | None) -> None:
@@ -147,8 +163,12 @@ def _one_line_each(report: ResourceReport, unresponsive: str | None) -> None:
     report.failures = kept
 
 
-def _apply_endpoint(reading: EndpointReading, group: list[tuple[Any, ResourceTargets, ResourceReport]],
-                    types: AttributeTypes, dry_run: bool) -> None:
+def _apply_endpoint(
+    reading: EndpointReading,
+    group: list[tuple[Any, ResourceTargets, ResourceReport]],
+    types: AttributeTypes,
+    dry_run: bool,
+) -> None:
     """Main thread: write what one endpoint said into each of its resources."""
     allocated_tb, allocated_error, note = _allocated(reading)
     readings = Readings(reading.quotas, reading.quota_errors, reading.usages, reading.usage_errors)
@@ -164,9 +184,18 @@ def _apply_endpoint(reading: EndpointReading, group: list[tuple[Any, ResourceTar
         if note:
             report.notes.append(note)
         try:
-            apply_resource(resource.pk, targets, readings, types, report, dry_run=dry_run,
-                           capacity=reading.capacity, capacity_error=reading.capacity_error,
-                           allocated=(allocated_tb, allocated_error), read_started=reading.started)
+            apply_resource(
+                resource.pk,
+                targets,
+                readings,
+                types,
+                report,
+                dry_run=dry_run,
+                capacity=reading.capacity,
+                capacity_error=reading.capacity_error,
+                allocated=(allocated_tb, allocated_error),
+                read_started=reading.started,
+            )
             if not dry_run:
                 mark_synced(targets, report, reading.base_url, reading.cluster_id)
         except Exception as exc:
@@ -175,13 +204,26 @@ def _apply_endpoint(reading: EndpointReading, group: list[tuple[Any, ResourceTar
             continue
         finally:
             _one_line_each(report, reading.unresponsive)
-        logger.info("ecs_sync %s: %d updated, %d unchanged, %d failed%s", resource.name, report.updated,
-                    report.unchanged, report.failed, " (dry run)" if dry_run else "", extra=LOG)
+        logger.info(
+            "ecs_sync %s: %d updated, %d unchanged, %d failed%s",
+            resource.name,
+            report.updated,
+            report.unchanged,
+            report.failed,
+            " (dry run)" if dry_run else "",
+            extra=LOG,
+        )
 
 
-def sync_resources(resources: Iterable | None = None, *, dry_run: bool = False,
-                   resource_names: Iterable[str] | None = None, concurrency: int | None = None,
-                   deadline_s: float | None = None, progress: Progress | None = None) -> SyncReport:
+def sync_resources(
+    resources: Iterable | None = None,
+    *,
+    dry_run: bool = False,
+    resource_names: Iterable[str] | None = None,
+    concurrency: int | None = None,
+    deadline_s: float | None = None,
+    progress: Progress | None = None,
+) -> SyncReport:
     """Sync the given resources (default: every ECS resource); never raises for ECS or data problems.
 
     ``deadline_s`` bounds each endpoint's ECS reading (a queued task must end before django-q kills
@@ -195,8 +237,9 @@ def sync_resources(resources: Iterable | None = None, *, dry_run: bool = False,
         return report
     types = AttributeTypes.load()
     if types.missing():
-        report.failures.append(Failure(f"attribute types missing: {', '.join(types.missing())}; run "
-                                       "'manage.py ecs_setup'"))
+        report.failures.append(
+            Failure(f"attribute types missing: {', '.join(types.missing())}; run 'manage.py ecs_setup'")
+        )
         return report
     if resources is None:
         resources, unknown = select_resources(resource_names, settings)
@@ -219,16 +262,31 @@ def sync_resources(resources: Iterable | None = None, *, dry_run: bool = False,
             report.resources.append(resource_report)
             report.unlinked.extend(load_unlinked(resource))
             plan.setdefault(base_url, []).append((resource, load_targets(resource.pk), resource_report))
-    _run_endpoints(plan, settings, types, report, dry_run=dry_run,
-                   concurrency=concurrency or settings.sync_concurrency, deadline_s=deadline_s, progress=progress)
+    _run_endpoints(
+        plan,
+        settings,
+        types,
+        report,
+        dry_run=dry_run,
+        concurrency=concurrency or settings.sync_concurrency,
+        deadline_s=deadline_s,
+        progress=progress,
+    )
     after_sync(report)
     return report
 
 
-def _run_endpoints(plan: dict[str, list[tuple[Any, ResourceTargets, ResourceReport]]],
-                   settings: conf.ECSSettings, types: AttributeTypes, report: SyncReport, *,
-                   dry_run: bool, concurrency: int, deadline_s: float | None = None,
-                   progress: Progress | None = None) -> None:
+def _run_endpoints(
+    plan: dict[str, list[tuple[Any, ResourceTargets, ResourceReport]]],
+    settings: conf.ECSSettings,
+    types: AttributeTypes,
+    report: SyncReport,
+    *,
+    dry_run: bool,
+    concurrency: int,
+    deadline_s: float | None = None,
+    progress: Progress | None = None,
+) -> None:
     """Read the endpoints in parallel; apply each on this thread as soon as it is read."""
     from ..connections import client_for_endpoint
 
@@ -240,9 +298,15 @@ def _run_endpoints(plan: dict[str, list[tuple[Any, ResourceTargets, ResourceRepo
         for _resource, targets, _report in plan[base_url]:
             for namespace, buckets in targets.wanted().items():
                 wanted.setdefault(namespace, set()).update(buckets)
-        return read_endpoint(base_url, wanted, concurrency=concurrency, breaker_failures=settings.breaker_failures,
-                             deadline_s=deadline_s, progress=progress,
-                             client_factory=lambda: client_for_endpoint(base_url, settings, pool_size=concurrency))
+        return read_endpoint(
+            base_url,
+            wanted,
+            concurrency=concurrency,
+            breaker_failures=settings.breaker_failures,
+            deadline_s=deadline_s,
+            progress=progress,
+            client_factory=lambda: client_for_endpoint(base_url, settings, pool_size=concurrency),
+        )
 
     with ThreadPoolExecutor(max_workers=len(plan), thread_name_prefix="ecs-endpoint") as pool:
         futures = {pool.submit(read, base_url): base_url for base_url in plan}
@@ -260,11 +324,18 @@ def _endpoint_summary(reading: EndpointReading) -> dict:
     from django.utils import timezone
 
     till = reading.usage_uptodate_till
-    return {"requests": reading.requests, "seconds": round(reading.seconds, 3), "quota_source": reading.quota_source,
-            "usage_source": reading.usage_source, "fallbacks": list(reading.fallbacks),
-            "usage_uptodate_till": till.isoformat() if till else None,
-            "usage_age_s": round((timezone.now() - till).total_seconds(), 1) if till else None,
-            "unresponsive": reading.unresponsive, "skipped_calls": reading.skipped_calls, "error": reading.error}
+    return {
+        "requests": reading.requests,
+        "seconds": round(reading.seconds, 3),
+        "quota_source": reading.quota_source,
+        "usage_source": reading.usage_source,
+        "fallbacks": list(reading.fallbacks),
+        "usage_uptodate_till": till.isoformat() if till else None,
+        "usage_age_s": round((timezone.now() - till).total_seconds(), 1) if till else None,
+        "unresponsive": reading.unresponsive,
+        "skipped_calls": reading.skipped_calls,
+        "error": reading.error,
+    }
 
 
 def update_resource_usage(resource) -> ResourceReport:

@@ -17,8 +17,13 @@ from ..ecs import ECSUnavailable
 T = TypeVar("T")
 
 #: how the client words a call that got no answer at all (see ecs.sender)
-UNRESPONSIVE_MARKERS = ("no answer within", "connect timeout", "connection error", "deadline exceeded",
-                        "deadline passed")
+UNRESPONSIVE_MARKERS = (
+    "no answer within",
+    "connect timeout",
+    "connection error",
+    "deadline exceeded",
+    "deadline passed",
+)
 SKIPPED_PREFIX = "skipped: endpoint unresponsive"
 
 
@@ -72,6 +77,8 @@ class Breaker:
                 return
             self.consecutive += 1
             if self.consecutive >= self.limit and self.reason is None:
-                self.reason = (f"{SKIPPED_PREFIX} ({self.consecutive} consecutive timeouts or connection "
-                               f"failures, the last: {exc}); its remaining reads were not attempted "
-                               "(ECS_BREAKER_FAILURES)")
+                self.reason = (
+                    f"{SKIPPED_PREFIX} ({self.consecutive} consecutive timeouts or connection "
+                    f"failures, the last: {exc}); its remaining reads were not attempted "
+                    "(ECS_BREAKER_FAILURES)"
+                )

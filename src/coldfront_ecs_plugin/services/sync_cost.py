@@ -32,8 +32,14 @@ class RunCost:
         return {**asdict(self), "total": self.total}
 
 
-def run_cost(*, namespaces_on_ecs: int, wanted: int, buckets: int | None = None, listing_has_quotas: bool,
-             usage_form: int = BULK_NAMESPACE) -> RunCost:
+def run_cost(
+    *,
+    namespaces_on_ecs: int,
+    wanted: int,
+    buckets: int | None = None,
+    listing_has_quotas: bool,
+    usage_form: int = BULK_NAMESPACE,
+) -> RunCost:
     """M = ``namespaces_on_ecs``, W = ``wanted`` namespaces (B = ``buckets``, default W), per endpoint:
 
     2 + 2 + max(1, ceil(M / 1000)) + (0 if the listing carries quotas else M)
@@ -41,10 +47,19 @@ def run_cost(*, namespaces_on_ecs: int, wanted: int, buckets: int | None = None,
         each fallback first pays one refused probe per form this ECS lacks)
     """
     b = wanted if buckets is None else buckets
-    billing = {BULK_NAMESPACE: math.ceil(wanted / NAMESPACE_BATCH), BULK_BUCKET: 1 + wanted,
-               NAMESPACE: 2 + wanted, BUCKET: 3 + b}[usage_form]
-    return RunCost(logins=2, identity=2, listing_pages=max(1, math.ceil(namespaces_on_ecs / LISTING_PAGE_SIZE)),
-                   quota_reads=0 if listing_has_quotas else namespaces_on_ecs, billing_calls=billing)
+    billing = {
+        BULK_NAMESPACE: math.ceil(wanted / NAMESPACE_BATCH),
+        BULK_BUCKET: 1 + wanted,
+        NAMESPACE: 2 + wanted,
+        BUCKET: 3 + b,
+    }[usage_form]
+    return RunCost(
+        logins=2,
+        identity=2,
+        listing_pages=max(1, math.ceil(namespaces_on_ecs / LISTING_PAGE_SIZE)),
+        quota_reads=0 if listing_has_quotas else namespaces_on_ecs,
+        billing_calls=billing,
+    )
 
 
 #: what each simulator profile offers (README, "The ECS simulator")
@@ -60,10 +75,13 @@ TERMS = {
     "identity": ("GET /object/vdcs/vdc/local", "GET /object/capacity"),
     "listing_pages": ("GET /object/namespaces",),
     "quota_reads": ("GET /object/namespaces/namespace/{namespace}/quota",),
-    "billing_calls": ("POST /object/billing/namespace/info", "POST /object/billing/buckets/{namespace}/info",
-                      "GET /object/billing/namespace/{namespace}/info",
-                      "GET /object/billing/buckets/{namespace}/{bucket}/info",
-                      "POST <unknown>"),  # the refused probes of billing forms a profile lacks
+    "billing_calls": (
+        "POST /object/billing/namespace/info",
+        "POST /object/billing/buckets/{namespace}/info",
+        "GET /object/billing/namespace/{namespace}/info",
+        "GET /object/billing/buckets/{namespace}/{bucket}/info",
+        "POST <unknown>",
+    ),  # the refused probes of billing forms a profile lacks
 }
 
 

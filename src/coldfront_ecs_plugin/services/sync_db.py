@@ -83,8 +83,9 @@ def _bound_allocations(resource_id: int):
     """Ids of the allocations whose active binding is on this resource (a subquery)."""
     from ..models import SETTLED_STATES, ECSBinding
 
-    return ECSBinding.objects.filter(resource_id=resource_id, state__in=SETTLED_STATES,
-                                     allocation__isnull=False).values("allocation_id")
+    return ECSBinding.objects.filter(
+        resource_id=resource_id, state__in=SETTLED_STATES, allocation__isnull=False
+    ).values("allocation_id")
 
 
 def load_targets(resource_id: int) -> ResourceTargets:
@@ -93,12 +94,20 @@ def load_targets(resource_id: int) -> ResourceTargets:
     from ..models import SETTLED_STATES, BindingState, ECSBinding
 
     result = ResourceTargets(resource_id)
-    rows = (ECSBinding.objects.filter(resource_id=resource_id, state__in=SETTLED_STATES, allocation__isnull=False)
-            .order_by("allocation_id")
-            .values_list("allocation_id", "namespace", "bucket", "pk", "cluster_id", "state"))
+    rows = (
+        ECSBinding.objects.filter(resource_id=resource_id, state__in=SETTLED_STATES, allocation__isnull=False)
+        .order_by("allocation_id")
+        .values_list("allocation_id", "namespace", "bucket", "pk", "cluster_id", "state")
+    )
     for allocation_id, namespace, bucket, pk, cluster_id, state in rows:
-        result.targets[allocation_id] = Target(allocation_id, namespace, bucket, binding_id=pk, cluster_id=cluster_id,
-                                               usage_only=state != BindingState.ACTIVE)
+        result.targets[allocation_id] = Target(
+            allocation_id,
+            namespace,
+            bucket,
+            binding_id=pk,
+            cluster_id=cluster_id,
+            usage_only=state != BindingState.ACTIVE,
+        )
     return result
 
 
@@ -108,8 +117,13 @@ def load_unlinked(resource) -> list[dict]:
 
     from ..models import LIVE_STATES
 
-    query = (Allocation.objects.filter(resources__id=resource.pk, status__name="Active")
-             .exclude(ecs_binding__state__in=LIVE_STATES).order_by("pk").values_list("pk", flat=True).distinct())
+    query = (
+        Allocation.objects.filter(resources__id=resource.pk, status__name="Active")
+        .exclude(ecs_binding__state__in=LIVE_STATES)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .distinct()
+    )
     reason = "no ECS binding: link it with 'manage.py ecs_link ID --namespace NS' or 'manage.py ecs_link --all'"
     return [{"allocation_id": pk, "resource": resource.name, "reason": reason} for pk in query]
 
@@ -128,18 +142,23 @@ class AttributeTypes:
         from coldfront.core.resource.models import ResourceAttributeType
 
         allocation: dict[str, tuple[int, bool]] = {}
-        for pk, name, has_usage in (AllocationAttributeType.objects.filter(name__in=QUOTA_NAMES)
-                                    .order_by("pk").values_list("pk", "name", "has_usage")):
+        for pk, name, has_usage in (
+            AllocationAttributeType.objects.filter(name__in=QUOTA_NAMES)
+            .order_by("pk")
+            .values_list("pk", "name", "has_usage")
+        ):
             allocation.setdefault(name, (pk, has_usage))
         resource: dict[str, int] = {}
-        for pk, name in (ResourceAttributeType.objects.filter(name__in=CAPACITY_NAMES)
-                         .order_by("pk").values_list("pk", "name")):
+        for pk, name in (
+            ResourceAttributeType.objects.filter(name__in=CAPACITY_NAMES).order_by("pk").values_list("pk", "name")
+        ):
             resource.setdefault(name, pk)
         return cls(allocation, resource)
 
     def missing(self) -> list[str]:
         return [n for n in QUOTA_NAMES if n not in self.allocation] + [
-            n for n in CAPACITY_NAMES if n not in self.resource]
+            n for n in CAPACITY_NAMES if n not in self.resource
+        ]
 
 
 # -- the write plan --------------------------------------------------------------------------------
@@ -151,12 +170,21 @@ def _load_rows(resource_id: int, types: AttributeTypes) -> dict[int, dict[str, R
 
     type_names = {pk: name for name, (pk, _usage) in types.allocation.items()}
     rows: dict[int, dict[str, Row]] = {}
-    query = (AllocationAttribute.objects
-             .filter(allocation_id__in=_bound_allocations(resource_id),
-                     allocation_attribute_type_id__in=list(type_names))
-             .order_by("pk")
-             .values_list("pk", "allocation_id", "allocation_attribute_type_id", "value", "created",
-                          "allocationattributeusage__value", "allocationattributeusage__created"))
+    query = (
+        AllocationAttribute.objects.filter(
+            allocation_id__in=_bound_allocations(resource_id), allocation_attribute_type_id__in=list(type_names)
+        )
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "allocation_id",
+            "allocation_attribute_type_id",
+            "value",
+            "created",
+            "allocationattributeusage__value",
+            "allocationattributeusage__created",
+        )
+    )
     for pk, allocation_id, type_id, value, created, usage, usage_created in query.iterator(chunk_size=2000):
         per_allocation = rows.setdefault(allocation_id, {})
         name = type_names[type_id]
@@ -177,18 +205,24 @@ def _changed_since(resource_id: int, types: AttributeTypes, since: datetime) -> 
     active = _bound_allocations(resource_id)
     quota_types = [pk for pk, _usage in types.allocation.values()]
     relevant = Q(allocation_attribute_type_id__in=quota_types) | Q(allocation_attribute_type__name__in=NAME_ATTRS)
-    quota_attrs = AllocationAttribute.objects.filter(allocation_id__in=active,
-                                                     allocation_attribute_type_id__in=quota_types).values("pk")
+    quota_attrs = AllocationAttribute.objects.filter(
+        allocation_id__in=active, allocation_attribute_type_id__in=quota_types
+    ).values("pk")
     parts = [
         AllocationAttribute.history.model.objects.filter(relevant, history_date__gt=since, allocation_id__in=active)
-        .order_by().values_list("allocation_id", flat=True),
-        AllocationAttributeUsage.history.model.objects.filter(history_date__gt=since,
-                                                              allocation_attribute_id__in=quota_attrs)
-        .order_by().values_list("allocation_attribute__allocation_id", flat=True),
+        .order_by()
+        .values_list("allocation_id", flat=True),
+        AllocationAttributeUsage.history.model.objects.filter(
+            history_date__gt=since, allocation_attribute_id__in=quota_attrs
+        )
+        .order_by()
+        .values_list("allocation_attribute__allocation_id", flat=True),
         AllocationAttribute.objects.filter(relevant, modified__gt=since, allocation_id__in=active)
-        .order_by().values_list("allocation_id", flat=True),
+        .order_by()
+        .values_list("allocation_id", flat=True),
         AllocationAttributeUsage.objects.filter(modified__gt=since, allocation_attribute_id__in=quota_attrs)
-        .order_by().values_list("allocation_attribute__allocation_id", flat=True),
+        .order_by()
+        .values_list("allocation_attribute__allocation_id", flat=True),
     ]
     return set(parts[0].union(*parts[1:]))
 
@@ -200,24 +234,43 @@ def _lock(resource_id: int, allocation_ids: list[int]) -> None:
 
     Resource.objects.filter(pk=resource_id).update(name=F("name"))
     if connection.features.has_select_for_update and allocation_ids:
-        list(Allocation.objects.select_for_update()
-             .filter(pk__in=_bound_allocations(resource_id)).values_list("pk", flat=True))
+        list(
+            Allocation.objects.select_for_update()
+            .filter(pk__in=_bound_allocations(resource_id))
+            .values_list("pk", flat=True)
+        )
 
 
-def _plan_target(target: Target, rows: dict[str, Row], readings: Readings, types: AttributeTypes,
-                 report: ResourceReport, plan: Diff, now, changed_meanwhile: bool) -> None:
+def _plan_target(
+    target: Target,
+    rows: dict[str, Row],
+    readings: Readings,
+    types: AttributeTypes,
+    report: ResourceReport,
+    plan: Diff,
+    now,
+    changed_meanwhile: bool,
+) -> None:
     """Plan one allocation with the pure ``plan_allocation``; write it unless ColdFront changed it during
     the read and the (older) reading disagrees; fill the report."""
-    diff = plan_allocation(PlanTarget(target.allocation_id, target.namespace or "", target.bucket or "",
-                                      target.usage_only), rows, readings, types.allocation, now)
+    diff = plan_allocation(
+        PlanTarget(target.allocation_id, target.namespace or "", target.bucket or "", target.usage_only),
+        rows,
+        readings,
+        types.allocation,
+        now,
+    )
     report.notes.extend(diff.notes)
     if diff.failures:
-        report.failures.extend(Failure(reason, target.allocation_id, target.namespace, target.bucket)
-                               for reason in diff.failures)
+        report.failures.extend(
+            Failure(reason, target.allocation_id, target.namespace, target.bucket) for reason in diff.failures
+        )
         report.failed += 1
     if changed_meanwhile and diff.writes:
-        report.notes.append(f"allocation {target.allocation_id} ({target.namespace}): changed in ColdFront during "
-                            "the sync; left for the next run")
+        report.notes.append(
+            f"allocation {target.allocation_id} ({target.namespace}): changed in ColdFront during "
+            "the sync; left for the next run"
+        )
         if not diff.failures:
             report.unchanged += 1
         return
@@ -276,7 +329,7 @@ def _case_update(model, objs: list, fields: list[str]) -> None:
     size = max(1, min(BATCH_SIZE, (limit - 1) // per_row))
     with connection.cursor() as cursor:
         for start in range(0, len(objs), size):
-            batch = objs[start:start + size]
+            batch = objs[start : start + size]
             sets, params = [], []
             for column in columns:
                 whens = " ".join(["WHEN %s THEN %s"] * len(batch))
@@ -285,8 +338,9 @@ def _case_update(model, objs: list, fields: list[str]) -> None:
                     params += [obj.pk, column.get_db_prep_save(getattr(obj, column.attname), connection)]
             params += [obj.pk for obj in batch]
             marks = ", ".join(["%s"] * len(batch))
-            cursor.execute(f"UPDATE {qn(meta.db_table)} SET {', '.join(sets)} WHERE {qn(pk_column)} IN ({marks})",
-                           params)
+            cursor.execute(
+                f"UPDATE {qn(meta.db_table)} SET {', '.join(sets)} WHERE {qn(pk_column)} IN ({marks})", params
+            )
 
 
 def _update_with_history(model, objs: list, fields: list[str], now) -> None:
@@ -295,7 +349,8 @@ def _update_with_history(model, objs: list, fields: list[str], now) -> None:
 
     _case_update(model, objs, fields)
     get_history_manager_for_model(model).bulk_history_create(
-        objs, batch_size=BATCH_SIZE, update=True, default_change_reason=CHANGE_REASON, default_date=now)
+        objs, batch_size=BATCH_SIZE, update=True, default_change_reason=CHANGE_REASON, default_date=now
+    )
 
 
 def _write(plan: Diff, now) -> int:
@@ -313,8 +368,9 @@ def _write(plan: Diff, now) -> int:
         rows += len(created)
         for attr, (_same, usage) in zip(created, plan.create_values, strict=True):
             if usage is not None:  # bulk_create skips save(), which would have made the usage row
-                plan.create_usages.append(AllocationAttributeUsage(
-                    allocation_attribute_id=attr.pk, value=usage, created=now, modified=now))
+                plan.create_usages.append(
+                    AllocationAttributeUsage(allocation_attribute_id=attr.pk, value=usage, created=now, modified=now)
+                )
     if plan.update_usages:
         _update_with_history(AllocationAttributeUsage, plan.update_usages, ["value", "modified"], now)
         rows += len(plan.update_usages)
@@ -324,10 +380,19 @@ def _write(plan: Diff, now) -> int:
     return rows
 
 
-def apply_resource(resource_id: int, targets: ResourceTargets, readings: Readings, types: AttributeTypes,
-                   report: ResourceReport, *, dry_run: bool, capacity: Capacity | None,
-                   capacity_error: str | None, allocated: tuple[float | None, str | None],
-                   read_started: datetime) -> None:
+def apply_resource(
+    resource_id: int,
+    targets: ResourceTargets,
+    readings: Readings,
+    types: AttributeTypes,
+    report: ResourceReport,
+    *,
+    dry_run: bool,
+    capacity: Capacity | None,
+    capacity_error: str | None,
+    allocated: tuple[float | None, str | None],
+    read_started: datetime,
+) -> None:
     """Diff and (unless dry run) write one resource's allocations and capacity in one transaction.
 
     ``read_started``: when the ECS reading in ``readings`` began; allocations changed in ColdFront
@@ -346,17 +411,32 @@ def apply_resource(resource_id: int, targets: ResourceTargets, readings: Reading
                 report.failures.append(Failure(target.error, target.allocation_id, target.namespace, target.bucket))
                 report.failed += 1
                 continue
-            _plan_target(target, rows.pop(target.allocation_id, {}), readings, types, report, plan, now,
-                         changed_meanwhile=target.allocation_id in changed)
+            _plan_target(
+                target,
+                rows.pop(target.allocation_id, {}),
+                readings,
+                types,
+                report,
+                plan,
+                now,
+                changed_meanwhile=target.allocation_id in changed,
+            )
         rows.clear()
         _plan_capacity(resource_id, types, report, capacity, capacity_error, allocated, now, dry_run)
         if not dry_run:
             report.history_rows += _write(plan, now)
 
 
-def _plan_capacity(resource_id: int, types: AttributeTypes, report: ResourceReport, capacity: Capacity | None,
-                   capacity_error: str | None, allocated: tuple[float | None, str | None], now,
-                   dry_run: bool) -> None:
+def _plan_capacity(
+    resource_id: int,
+    types: AttributeTypes,
+    report: ResourceReport,
+    capacity: Capacity | None,
+    capacity_error: str | None,
+    allocated: tuple[float | None, str | None],
+    now,
+    dry_run: bool,
+) -> None:
     """capacity_tb / used_tb from the cluster, allocated_tb from the namespace quotas (small: saved directly)."""
     from coldfront.core.resource.models import ResourceAttribute
     from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -372,10 +452,14 @@ def _plan_capacity(resource_id: int, types: AttributeTypes, report: ResourceRepo
         wanted[attributes.ALLOCATED_TB] = format_number(allocated_tb)
     elif allocated_error:
         report.notes.append(f"allocated_tb kept: {allocated_error}")
-    existing = {type_id: (pk, value, created) for pk, type_id, value, created in
-                ResourceAttribute.objects.filter(resource_id=resource_id,
-                                                 resource_attribute_type_id__in=list(types.resource.values()))
-                .order_by("-pk").values_list("pk", "resource_attribute_type_id", "value", "created")}
+    existing = {
+        type_id: (pk, value, created)
+        for pk, type_id, value, created in ResourceAttribute.objects.filter(
+            resource_id=resource_id, resource_attribute_type_id__in=list(types.resource.values())
+        )
+        .order_by("-pk")
+        .values_list("pk", "resource_attribute_type_id", "value", "created")
+    }
     updates: list = []
     creates: list = []
     for name, new in wanted.items():
@@ -384,8 +468,14 @@ def _plan_capacity(resource_id: int, types: AttributeTypes, report: ResourceRepo
         if pk is not None and same_number(old, float(new)):
             continue
         report.changes.append(Change("resource", resource_id, name, old, new))
-        obj = ResourceAttribute(pk=pk, resource_id=resource_id, resource_attribute_type_id=type_id, value=new,
-                                created=created or now, modified=now)
+        obj = ResourceAttribute(
+            pk=pk,
+            resource_id=resource_id,
+            resource_attribute_type_id=type_id,
+            value=new,
+            created=created or now,
+            modified=now,
+        )
         (updates if pk is not None else creates).append(obj)
     if dry_run:
         return
@@ -403,8 +493,11 @@ def mark_synced(targets: ResourceTargets, report: ResourceReport, endpoint: str,
     from ..models import ECSBinding
 
     failed = {f.allocation_id for f in report.failures}
-    ids = [t.binding_id for t in targets.targets.values()
-           if t.binding_id is not None and t.error is None and t.allocation_id not in failed]
+    ids = [
+        t.binding_id
+        for t in targets.targets.values()
+        if t.binding_id is not None and t.error is None and t.allocation_id not in failed
+    ]
     if not ids:
         return
     now = timezone.now()
@@ -413,7 +506,8 @@ def mark_synced(targets: ResourceTargets, report: ResourceReport, endpoint: str,
     if cluster_id:
         same_cluster = same_cluster.filter(cluster_id=cluster_id)
         ECSBinding.objects.filter(pk__in=ids, cluster_id="").update(
-            cluster_id=cluster_id, live_key=Concat(Value(f"{cluster_id}|"), F("namespace")), updated=now)
+            cluster_id=cluster_id, live_key=Concat(Value(f"{cluster_id}|"), F("namespace")), updated=now
+        )
     else:
         same_cluster = same_cluster.none()
     same_cluster.update(endpoint=endpoint)

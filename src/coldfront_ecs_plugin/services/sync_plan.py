@@ -113,50 +113,81 @@ def _value_unchanged(name: str, row: Row, quota: Quota | None, new_value: str) -
     return same_number(row.value, float(new_value))
 
 
-def _plan_new_row(target: Target, name: str, type_id: int, value: str | None, usage: float | None,
-                  quota: Quota | None, now: Any, diff: Diff) -> None:
+def _plan_new_row(
+    target: Target,
+    name: str,
+    type_id: int,
+    value: str | None,
+    usage: float | None,
+    quota: Quota | None,
+    now: Any,
+    diff: Diff,
+) -> None:
     from coldfront.core.allocation.models import AllocationAttribute
 
     ids = (target.namespace, target.bucket)
     if value is None:
         if usage is not None and quota is not None:  # unlimited: nothing to create the row from
-            diff.notes.append(f"allocation {target.allocation_id} ({target.namespace}): no {name} attribute; its "
-                              "usage is not recorded while the quota is unlimited")
+            diff.notes.append(
+                f"allocation {target.allocation_id} ({target.namespace}): no {name} attribute; its "
+                "usage is not recorded while the quota is unlimited"
+            )
         return
-    attr = AllocationAttribute(allocation_id=target.allocation_id, allocation_attribute_type_id=type_id,
-                               value=value, created=now, modified=now)
+    attr = AllocationAttribute(
+        allocation_id=target.allocation_id, allocation_attribute_type_id=type_id, value=value, created=now, modified=now
+    )
     diff.create_values.append((attr, usage))
     diff.changes.append(Change("allocation", target.allocation_id, name, None, value, *ids))
     if usage is not None:
-        diff.changes.append(Change("allocation", target.allocation_id, f"usage of {name}", None,
-                                   format_number(usage), *ids))
+        diff.changes.append(
+            Change("allocation", target.allocation_id, f"usage of {name}", None, format_number(usage), *ids)
+        )
 
 
-def _plan_existing_row(target: Target, name: str, row: Row, value: str | None, usage: float | None,
-                       quota: Quota | None, now: Any, diff: Diff) -> None:
+def _plan_existing_row(
+    target: Target,
+    name: str,
+    row: Row,
+    value: str | None,
+    usage: float | None,
+    quota: Quota | None,
+    now: Any,
+    diff: Diff,
+) -> None:
     from coldfront.core.allocation.models import AllocationAttribute, AllocationAttributeUsage
 
     ids = (target.namespace, target.bucket)
     if value is not None and not _value_unchanged(name, row, quota, value):
-        diff.update_values.append(AllocationAttribute(
-            pk=row.pk, allocation_id=row.allocation_id, allocation_attribute_type_id=row.type_id,
-            value=value, created=row.created, modified=now))
+        diff.update_values.append(
+            AllocationAttribute(
+                pk=row.pk,
+                allocation_id=row.allocation_id,
+                allocation_attribute_type_id=row.type_id,
+                value=value,
+                created=row.created,
+                modified=now,
+            )
+        )
         diff.changes.append(Change("allocation", target.allocation_id, name, row.value, value, *ids))
     if usage is None or (row.usage is not None and math.isclose(row.usage, usage, rel_tol=REL_TOL, abs_tol=0.0)):
         return
     if row.usage is None:
-        diff.create_usages.append(AllocationAttributeUsage(
-            allocation_attribute_id=row.pk, value=usage, created=now, modified=now))
+        diff.create_usages.append(
+            AllocationAttributeUsage(allocation_attribute_id=row.pk, value=usage, created=now, modified=now)
+        )
     else:
-        diff.update_usages.append(AllocationAttributeUsage(
-            allocation_attribute_id=row.pk, value=usage, created=row.usage_created, modified=now))
+        diff.update_usages.append(
+            AllocationAttributeUsage(
+                allocation_attribute_id=row.pk, value=usage, created=row.usage_created, modified=now
+            )
+        )
     old = None if row.usage is None else format_number(row.usage)
-    diff.changes.append(Change("allocation", target.allocation_id, f"usage of {name}", old, format_number(usage),
-                               *ids))
+    diff.changes.append(Change("allocation", target.allocation_id, f"usage of {name}", old, format_number(usage), *ids))
 
 
-def plan_allocation(target: Target, rows: dict[str, Row], readings: Readings,
-                    types: dict[str, tuple[int, bool]], now: Any) -> Diff:
+def plan_allocation(
+    target: Target, rows: dict[str, Row], readings: Readings, types: dict[str, tuple[int, bool]], now: Any
+) -> Diff:
     """Diff one allocation's quota attributes against ECS's readings (no I/O)."""
     diff = Diff()
     ns, bucket = target.namespace, target.bucket
@@ -164,8 +195,10 @@ def plan_allocation(target: Target, rows: dict[str, Row], readings: Readings,
     if quota is None and not target.usage_only:
         diff.failures.append(readings.quota_errors.get(ns, f"namespace {ns!r}: quota not read"))
     elif quota is not None and quota.unlimited:
-        diff.notes.append(f"allocation {target.allocation_id} ({ns}): namespace quota is unlimited (-1); "
-                          "quota values left as they are")
+        diff.notes.append(
+            f"allocation {target.allocation_id} ({ns}): namespace quota is unlimited (-1); "
+            "quota values left as they are"
+        )
     size = readings.usages.get((ns, bucket))
     if size is None:
         diff.failures.append(readings.usage_errors.get((ns, bucket), f"bucket {bucket!r}: usage not read"))

@@ -129,8 +129,9 @@ class _Reads:
             reading.quota_source = "listing" if found or not listed else "per-namespace"
         except Exception as exc:
             reading.listing_error = describe_error(exc, "the namespace listing")
-            logger.info("ECS %s: namespace listing failed (%s); reading quotas one by one", reading.base_url, exc,
-                        extra=LOG)
+            logger.info(
+                "ECS %s: namespace listing failed (%s); reading quotas one by one", reading.base_url, exc, extra=LOG
+            )
             found, remaining = {}, set(namespaces)
             reading.quota_source = "per-namespace"
         reading.quotas.update(found)
@@ -172,9 +173,16 @@ def _counter(base_url: str, total: int, started: float, progress: Progress | Non
     return one_more
 
 
-def read_endpoint(base_url: str, wanted: Mapping[str, Collection[str]], *,
-                  client_factory: Callable[[], ECSClient], concurrency: int, breaker_failures: int = 3,
-                  deadline_s: float | None = None, progress: Progress | None = None) -> EndpointReading:
+def read_endpoint(
+    base_url: str,
+    wanted: Mapping[str, Collection[str]],
+    *,
+    client_factory: Callable[[], ECSClient],
+    concurrency: int,
+    breaker_failures: int = 3,
+    deadline_s: float | None = None,
+    progress: Progress | None = None,
+) -> EndpointReading:
     """Read capacity, the quotas of ``wanted``'s namespaces and the usage of its buckets.
 
     ``wanted`` maps namespace → bucket names; ``deadline_s`` bounds every request of the reading
@@ -190,8 +198,14 @@ def read_endpoint(base_url: str, wanted: Mapping[str, Collection[str]], *,
                 if _login(client, reading):
                     _read_cluster(client, reading, breaker)
                 if reading.error is None:
-                    _read_all(client, reading, breaker, wanted, concurrency,
-                              _counter(base_url, len(wanted), started, progress))
+                    _read_all(
+                        client,
+                        reading,
+                        breaker,
+                        wanted,
+                        concurrency,
+                        _counter(base_url, len(wanted), started, progress),
+                    )
             finally:
                 client.close()
     finally:
@@ -201,8 +215,14 @@ def read_endpoint(base_url: str, wanted: Mapping[str, Collection[str]], *,
     return reading
 
 
-def _read_all(client: ECSClient, reading: EndpointReading, breaker: Breaker, wanted: Mapping[str, Collection[str]],
-              concurrency: int, one_more: Callable[[], None]) -> None:
+def _read_all(
+    client: ECSClient,
+    reading: EndpointReading,
+    breaker: Breaker,
+    wanted: Mapping[str, Collection[str]],
+    concurrency: int,
+    one_more: Callable[[], None],
+) -> None:
     with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="ecs-sync") as pool:
         tasks = TaskSet(pool)
         reads = _Reads(client, reading, breaker, tasks)

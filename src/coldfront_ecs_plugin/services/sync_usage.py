@@ -38,8 +38,14 @@ class NoUsageCall(Exception):
 class UsageReader:
     """Fills ``reading.usages``/``usage_errors`` (see ``sync_read.EndpointReading``) for ``wanted``."""
 
-    def __init__(self, client: ECSClient, reading, breaker: Breaker, tasks: TaskSet,
-                 on_namespace_done: Callable[[], None] = lambda: None) -> None:
+    def __init__(
+        self,
+        client: ECSClient,
+        reading,
+        breaker: Breaker,
+        tasks: TaskSet,
+        on_namespace_done: Callable[[], None] = lambda: None,
+    ) -> None:
         self.client = client
         self.reading = reading
         self.breaker = breaker
@@ -55,7 +61,7 @@ class UsageReader:
         """Queue the work: batches of namespaces while the bulk form may exist."""
         names = sorted(wanted)
         for start in range(0, len(names), NAMESPACE_BATCH):
-            batch = {ns: wanted[ns] for ns in names[start:start + NAMESPACE_BATCH]}
+            batch = {ns: wanted[ns] for ns in names[start : start + NAMESPACE_BATCH]}
             self.tasks.submit(self._read_batch, batch)
 
     def _read_batch(self, batch: dict[str, set[str]]) -> None:
@@ -64,14 +70,23 @@ class UsageReader:
                 self.tasks.submit(self._read_namespace, ns, buckets)
             return
         try:
-            found = self._settled(BULK_NAMESPACE, lambda: self.breaker.call(
-                self.client.get_namespace_usages, list(batch), include_buckets=True, batch_size=NAMESPACE_BATCH))
+            found = self._settled(
+                BULK_NAMESPACE,
+                lambda: self.breaker.call(
+                    self.client.get_namespace_usages, list(batch), include_buckets=True, batch_size=NAMESPACE_BATCH
+                ),
+            )
         except _Moved:
             self._read_batch(batch)
             return
         except Exception as exc:  # the call exists but failed: read these namespaces one by one
-            logger.info("ECS %s: bulk namespace billing failed (%s); reading %d namespace(s) one by one",
-                        self.reading.base_url, exc, len(batch), extra=LOG)
+            logger.info(
+                "ECS %s: bulk namespace billing failed (%s); reading %d namespace(s) one by one",
+                self.reading.base_url,
+                exc,
+                len(batch),
+                extra=LOG,
+            )
             for ns, buckets in batch.items():
                 self.tasks.submit(self._read_namespace, ns, buckets)
             return
@@ -103,6 +118,7 @@ class UsageReader:
         mode = max(self.mode, floor)
         probe = mode == self.mode
         if mode == BULK_BUCKET:
+
             def bulk() -> dict[str, BucketUsage]:
                 return self.breaker.call(self.client.get_bucket_usages, ns, wanted)
 
@@ -141,8 +157,10 @@ class UsageReader:
             if self.mode != mode:
                 return
             self.mode = mode + 1
-        note = (f"ECS at {self.reading.base_url} has no {MODE_NAMES[mode]} ({_status(exc)}); usage read with "
-                f"{MODE_NAMES[mode + 1]}")
+        note = (
+            f"ECS at {self.reading.base_url} has no {MODE_NAMES[mode]} ({_status(exc)}); usage read with "
+            f"{MODE_NAMES[mode + 1]}"
+        )
         self.reading.fallbacks.append(note)
         logger.info(note, extra=LOG)
 
@@ -168,11 +186,11 @@ class UsageReader:
     def _dated(bucket: BucketUsage, usage: NamespaceUsage) -> BucketUsage:
         if bucket.uptodate_till or bucket.sample_time or not (usage.uptodate_till or usage.sample_time):
             return bucket
-        return BucketUsage(bucket.namespace, bucket.bucket, bucket.size_bytes, bucket.objects,
-                           usage.sample_time, usage.uptodate_till)
+        return BucketUsage(
+            bucket.namespace, bucket.bucket, bucket.size_bytes, bucket.objects, usage.sample_time, usage.uptodate_till
+        )
 
-    def _fail(self, ns: str, buckets: Collection[str], exc: BaseException, what: str, *,
-              finished: bool = True) -> None:
+    def _fail(self, ns: str, buckets: Collection[str], exc: BaseException, what: str, *, finished: bool = True) -> None:
         from .sync_read import describe_error
 
         message = describe_error(exc, what)

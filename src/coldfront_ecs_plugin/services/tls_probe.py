@@ -18,8 +18,10 @@ HOSTNAME_MISMATCH = (62, 64)  # X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_IP_ADDR
 
 
 def _connect(host: str, port: int, context: ssl.SSLContext, timeout: float) -> bytes:
-    with socket.create_connection((host, port), timeout=timeout) as raw, \
-            context.wrap_socket(raw, server_hostname=host) as tls:
+    with (
+        socket.create_connection((host, port), timeout=timeout) as raw,
+        context.wrap_socket(raw, server_hostname=host) as tls,
+    ):
         return tls.getpeercert(binary_form=True) or b""
 
 
@@ -65,8 +67,10 @@ def check_tls(base_url: str, settings: conf.ECSSettings) -> tuple[str, str]:
     if pinned:
         if pinned == fingerprint:
             return "ok", "certificate pinned by ECS_TLS_FINGERPRINT (SHA-256 matches)"
-        return "fail", (f"the server presents a certificate with SHA-256 {fingerprint}, not the one "
-                        "ECS_TLS_FINGERPRINT names: update it if ECS's certificate was replaced")
+        return "fail", (
+            f"the server presents a certificate with SHA-256 {fingerprint}, not the one "
+            "ECS_TLS_FINGERPRINT names: update it if ECS's certificate was replaced"
+        )
     if settings.verify_ssl is False:
         return "warn", f"not verified (ECS_VERIFY_SSL = False); to verify this certificate, pin it: {pin}"
     return _verify(host, port, der, settings, pin)
@@ -81,11 +85,15 @@ def _verify(host: str, port: int, der: bytes, settings: conf.ECSSettings, pin: s
         _connect(host, port, ssl.create_default_context(cafile=cafile), settings.request_timeout)
     except ssl.SSLCertVerificationError as exc:
         if exc.verify_code in HOSTNAME_MISMATCH:
-            return "fail", (f"the certificate is for {certificate_names(der)}, not {host} (ECS ships a CN=localhost "
-                            f"certificate): install one naming {host} from a CA in {trust}, or pin this one "
-                            f"(its SHA-256 is verified instead of CA and hostname): {pin}")
-        return "fail", (f"certificate not trusted with {trust} ({exc.verify_message}): set ECS_VERIFY_SSL to the "
-                        f"CA bundle that signed it, or pin it: {pin}")
+            return "fail", (
+                f"the certificate is for {certificate_names(der)}, not {host} (ECS ships a CN=localhost "
+                f"certificate): install one naming {host} from a CA in {trust}, or pin this one "
+                f"(its SHA-256 is verified instead of CA and hostname): {pin}"
+            )
+        return "fail", (
+            f"certificate not trusted with {trust} ({exc.verify_message}): set ECS_VERIFY_SSL to the "
+            f"CA bundle that signed it, or pin it: {pin}"
+        )
     except OSError as exc:
         return "fail", f"TLS handshake with {host}:{port} failed: {exc}"
     return "ok", f"trusted with {trust}; the certificate names {host}"

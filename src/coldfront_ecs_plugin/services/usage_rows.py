@@ -37,13 +37,20 @@ class UsageRow:
         return percent(self.used_tb, self.quota_tb)
 
 
-def load_rows(*, resource_ids: Iterable[int] | None = None, states: Iterable[str] | None = None,
-              allocation_ids: Iterable[int] | None = None) -> list[UsageRow]:
+def load_rows(
+    *,
+    resource_ids: Iterable[int] | None = None,
+    states: Iterable[str] | None = None,
+    allocation_ids: Iterable[int] | None = None,
+) -> list[UsageRow]:
     """Bindings (optionally filtered) with quota and usage: 2 queries whatever their number."""
     from ..models import ECSBinding
 
-    query = ECSBinding.objects.filter(allocation__isnull=False).select_related(
-        "resource", "allocation__status", "allocation__project__pi").order_by("pk")
+    query = (
+        ECSBinding.objects.filter(allocation__isnull=False)
+        .select_related("resource", "allocation__status", "allocation__project__pi")
+        .order_by("pk")
+    )
     if resource_ids is not None:
         query = query.filter(resource_id__in=list(resource_ids))
     if states is not None:
@@ -61,11 +68,20 @@ def _row(binding) -> UsageRow:
     allocation = binding.allocation
     project = allocation.project
     pi = project.pi
-    return UsageRow(binding_id=binding.pk, allocation_id=allocation.pk, resource_id=binding.resource_id,
-                    resource=binding.resource.name if binding.resource else "—", project=project.title,
-                    pi=pi.get_full_name() or pi.username, pi_email=pi.email or "", namespace=binding.namespace,
-                    bucket=binding.bucket, state=binding.state, status=allocation.status.name,
-                    last_synced_at=binding.last_synced_at)
+    return UsageRow(
+        binding_id=binding.pk,
+        allocation_id=allocation.pk,
+        resource_id=binding.resource_id,
+        resource=binding.resource.name if binding.resource else "—",
+        project=project.title,
+        pi=pi.get_full_name() or pi.username,
+        pi_email=pi.email or "",
+        namespace=binding.namespace,
+        bucket=binding.bucket,
+        state=binding.state,
+        status=allocation.status.name,
+        last_synced_at=binding.last_synced_at,
+    )
 
 
 def quota_and_usage(allocation_ids: Iterable[int]) -> dict[int, tuple[float | None, float | None]]:
@@ -76,9 +92,11 @@ def quota_and_usage(allocation_ids: Iterable[int]) -> dict[int, tuple[float | No
     found: dict[int, tuple[float | None, float | None]] = {}
     if not ids:
         return found
-    query = (AllocationAttribute.objects.filter(allocation_id__in=ids,
-                                                allocation_attribute_type__name=attributes.QUOTA_TB)
-             .order_by("pk").values_list("allocation_id", "value", "allocationattributeusage__value"))
+    query = (
+        AllocationAttribute.objects.filter(allocation_id__in=ids, allocation_attribute_type__name=attributes.QUOTA_TB)
+        .order_by("pk")
+        .values_list("allocation_id", "value", "allocationattributeusage__value")
+    )
     for allocation_id, value, usage in query:
         found.setdefault(allocation_id, (to_float(value), usage))
     return found

@@ -33,9 +33,19 @@ class AllocationHistoryView(StaffOnlyMixin, TemplateView):
         used = series.used if series else []
         quota = series.quota if series else []
         stats = summarise(used, start, end, (end - start).total_seconds())
-        context.update(row=row, days=days, periods=PERIODS, chart=history_chart(used, quota, start, end),
-                       start=start, end=end, quota=tb_text(row.quota_tb), used=tb_text(row.used_tb),
-                       percent=percent_text(row.used_tb, row.quota_tb), average=tb_text(stats.average),
-                       peak=tb_text(stats.peak), changes=[(t, tb_text(v)) for t, v in reversed(used)][:50],
-                       points=len(used))
+        context.update(
+            row=row,
+            days=days,
+            periods=PERIODS,
+            chart=history_chart(used, quota, start, end),
+            start=start,
+            end=end,
+            quota=tb_text(row.quota_tb),
+            used=tb_text(row.used_tb),
+            percent=percent_text(row.used_tb, row.quota_tb),
+            average=tb_text(stats.average),
+            peak=tb_text(stats.peak),
+            changes=[(t, tb_text(v)) for t, v in reversed(used)][:50],
+            points=len(used),
+        )
         return context

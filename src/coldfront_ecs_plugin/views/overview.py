@@ -22,21 +22,42 @@ class OverviewView(StaffOnlyMixin, TemplateView):
         all_rows = rows if filters.resource_id is None and filters.state is None else page_data.load_rows()
         drift_report, _flags = page_data.drift_by_allocation()
         context.update(
-            resources=resources, cards=page_data.resource_cards(resources, all_rows), filters=filters,
-            rows=[_display(r) for r in rows], states=BindingState.values, drift_report=drift_report,
+            resources=resources,
+            cards=page_data.resource_cards(resources, all_rows),
+            filters=filters,
+            rows=[_display(r) for r in rows],
+            states=BindingState.values,
+            drift_report=drift_report,
             drift_items=(drift_report.data.get("drift", [])[:200] if drift_report else []),
-            columns=_columns(filters), query_base=_query_base(filters))
+            columns=_columns(filters),
+            query_base=_query_base(filters),
+        )
         return context
 
 
 def _display(row) -> dict:
-    return {"row": row, "quota": tb_text(row.quota_tb), "used": tb_text(row.used_tb),
-            "percent": percent_text(row.used_tb, row.quota_tb), "percent_value": row.percent_used}
+    return {
+        "row": row,
+        "quota": tb_text(row.quota_tb),
+        "used": tb_text(row.used_tb),
+        "percent": percent_text(row.used_tb, row.quota_tb),
+        "percent_value": row.percent_used,
+    }
 
 
-COLUMNS = [("allocation", "Allocation"), ("project", "Project"), ("pi", "PI"), ("resource", "Resource"),
-           ("namespace", "Namespace"), ("bucket", "Bucket"), ("quota", "Quota"), ("used", "Used"),
-           ("percent", "% used"), ("state", "ECS Status"), ("synced", "Last synced")]
+COLUMNS = [
+    ("allocation", "Allocation"),
+    ("project", "Project"),
+    ("pi", "PI"),
+    ("resource", "Resource"),
+    ("namespace", "Namespace"),
+    ("bucket", "Bucket"),
+    ("quota", "Quota"),
+    ("used", "Used"),
+    ("percent", "% used"),
+    ("state", "ECS Status"),
+    ("synced", "Last synced"),
+]
 
 
 def _query_base(filters: page_data.Filters) -> str:
@@ -56,6 +77,7 @@ def _columns(filters: page_data.Filters) -> list[dict]:
         current = filters.sort == key
         direction = "desc" if current and not filters.descending else "asc"
         arrow = (" ▼" if filters.descending else " ▲") if current else ""
-        columns.append({"key": key, "label": label + arrow,
-                        "href": f"?{base + '&' if base else ''}sort={key}&dir={direction}"})
+        columns.append(
+            {"key": key, "label": label + arrow, "href": f"?{base + '&' if base else ''}sort={key}&dir={direction}"}
+        )
     return columns

@@ -55,8 +55,12 @@ class S3AccessView(View):
             row = s3_keys.own_row(request.user, request.POST.get("object_user"))
             if action == "delete":
                 s3_keys.delete(row, request.POST.get("key", "").strip() or None)
-                return self._page(request, message="The key was deleted." if request.POST.get("key")
-                                  else "Every key of this S3 user was deleted.")
+                return self._page(
+                    request,
+                    message="The key was deleted."
+                    if request.POST.get("key")
+                    else "Every key of this S3 user was deleted.",
+                )
             secret = s3_keys.create(row) if action == "create" else s3_keys.rotate(row)
         except s3_keys.KeyRequestError as exc:
             return self._page(request, error=exc.message, status=exc.status)
@@ -66,9 +70,16 @@ class S3AccessView(View):
         enabled = _enabled()
         access = s3_keys.list_access(request.user) if enabled else []
         # every name the template reads is set: a missing one makes Django log the context at DEBUG
-        context = {"access": access, "enabled": enabled, "is_staff": is_staff(request.user), "error": "",
-                   "message": "", "new_key": None,
-                   "rotation_minutes": _settings().key_rotation_minutes, **extra}
+        context = {
+            "access": access,
+            "enabled": enabled,
+            "is_staff": is_staff(request.user),
+            "error": "",
+            "message": "",
+            "new_key": None,
+            "rotation_minutes": _settings().key_rotation_minutes,
+            **extra,
+        }
         return render(request, TEMPLATE, context, status=status)
 
 
@@ -80,6 +91,5 @@ class S3HoldersView(StaffOnlyMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(holders=s3_keys.holders() if _enabled() else [], enabled=_enabled(),
-                       limit=s3_keys.HOLDERS_LIMIT)
+        context.update(holders=s3_keys.holders() if _enabled() else [], enabled=_enabled(), limit=s3_keys.HOLDERS_LIMIT)
         return context

@@ -35,11 +35,21 @@ class _View:
 
     def bucket(self, b: Json) -> Json:
         size, objects = self.usage(b)
-        return {"namespace": b["namespace"], "name": b["name"], "vpool_id": b["vpool"],
-                "total_size": size_in(self.factor, size), "total_size_unit": self.unit,
-                "total_objects": objects, "sample_time": self.when, "uptodate_till": self.when,
-                "total_mpu_size": "0", "total_mpu_parts": 0, "TagSet": b["tags"],
-                "total_objects_deleted": "0", "total_size_deleted": "0"}
+        return {
+            "namespace": b["namespace"],
+            "name": b["name"],
+            "vpool_id": b["vpool"],
+            "total_size": size_in(self.factor, size),
+            "total_size_unit": self.unit,
+            "total_objects": objects,
+            "sample_time": self.when,
+            "uptodate_till": self.when,
+            "total_mpu_size": "0",
+            "total_mpu_parts": 0,
+            "TagSet": b["tags"],
+            "total_objects_deleted": "0",
+            "total_size_deleted": "0",
+        }
 
     def namespace(self, sim: Simulator, ns: Json, detail: bool, marker: str, valid: str) -> Json:
         buckets = sim.state.buckets[ns["name"]]
@@ -48,12 +58,21 @@ class _View:
         nxt = None
         if detail:
             names, nxt, _ = page(sorted(buckets), {"marker": marker}, default_limit=DETAIL_PAGE)
-        return {"namespace": ns["name"], "sample_time": self.when,
-                "total_size": size_in(self.factor, sum(s for s, _ in figures)), "total_size_unit": self.unit,
-                "total_objects": sum(o for _, o in figures),
-                "bucket_billing_info": [self.bucket(buckets[n]) for n in names], "next_marker": nxt or "",
-                "uptodate_till": self.when, "total_mpu_size": "0", "total_mpu_parts": 0,
-                "valid_namespace": valid, "total_objects_deleted": "0", "total_size_deleted": "0"}
+        return {
+            "namespace": ns["name"],
+            "sample_time": self.when,
+            "total_size": size_in(self.factor, sum(s for s, _ in figures)),
+            "total_size_unit": self.unit,
+            "total_objects": sum(o for _, o in figures),
+            "bucket_billing_info": [self.bucket(buckets[n]) for n in names],
+            "next_marker": nxt or "",
+            "uptodate_till": self.when,
+            "total_mpu_size": "0",
+            "total_mpu_parts": 0,
+            "valid_namespace": valid,
+            "total_objects_deleted": "0",
+            "total_size_deleted": "0",
+        }
 
 
 def bucket_billing(sim: Simulator, req: Request, params: Params, user: str) -> Json:

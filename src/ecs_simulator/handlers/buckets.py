@@ -16,32 +16,55 @@ if TYPE_CHECKING:
 BUCKET_RE = re.compile(r"^[A-Za-z0-9-][A-Za-z0-9._-]{0,254}$")
 IPV4_RE = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
 # python-ecsclient issue #61 (ecs-field-notes.md "Buckets"): compliance namespaces need a retention
-RETENTION_REQUIRED = "Incorrect retention parameter: bucket retention period must be set if retention " \
-                     "enforcement is off"
+RETENTION_REQUIRED = (
+    "Incorrect retention parameter: bucket retention period must be set if retention enforcement is off"
+)
 
 
 def bucket_view(b: Json) -> Json:
     retention = b.get("retention", 0)
     return {
-        "name": b["name"], "id": f"{b['namespace']}.{b['name']}", "namespace": b["namespace"],
+        "name": b["name"],
+        "id": f"{b['namespace']}.{b['name']}",
+        "namespace": b["namespace"],
         "link": {"rel": "self", "href": f"/object/bucket/{b['name']}"},
-        "created": b["created"], "owner": b["owner"], "vpool": b["vpool"], "api_type": b["api_type"],
-        "fs_access_enabled": b["fs_access_enabled"], "is_stale_allowed": b["is_stale_allowed"],
-        "is_tso_read_only": False, "locked": bool(b.get("locked", False)),
+        "created": b["created"],
+        "owner": b["owner"],
+        "vpool": b["vpool"],
+        "api_type": b["api_type"],
+        "fs_access_enabled": b["fs_access_enabled"],
+        "is_stale_allowed": b["is_stale_allowed"],
+        "is_tso_read_only": False,
+        "locked": bool(b.get("locked", False)),
         "is_encryption_enabled": "true" if b["is_encryption_enabled"] else "false",
-        "default_retention": retention, "retention": retention, "auto_commit_period": 0,
-        "block_size": b["block_size"], "notification_size": b["notification_size"],
-        "blockSizeInCount": -1, "notificationSizeInCount": -1, "softquota": str(b["notification_size"]),
-        "TagSet": b["tags"], "tags": [],
+        "default_retention": retention,
+        "retention": retention,
+        "auto_commit_period": 0,
+        "block_size": b["block_size"],
+        "notification_size": b["notification_size"],
+        "blockSizeInCount": -1,
+        "notificationSizeInCount": -1,
+        "softquota": str(b["notification_size"]),
+        "TagSet": b["tags"],
+        "tags": [],
         "search_metadata": {"search_enabled": False, "max_keys": 0, "metadata": []},
-        "is_object_lock_enabled": False, "is_object_lock_with_ado_allowed": False,
-        "inactive": False, "global": None, "remote": None, "vdc": None,
+        "is_object_lock_enabled": False,
+        "is_object_lock_with_ado_allowed": False,
+        "inactive": False,
+        "global": None,
+        "remote": None,
+        "vdc": None,
     }
 
 
 def valid_bucket_name(name: Any) -> bool:
-    return (isinstance(name, str) and bool(BUCKET_RE.match(name)) and not name.endswith(".")
-            and ".." not in name and not IPV4_RE.match(name))
+    return (
+        isinstance(name, str)
+        and bool(BUCKET_RE.match(name))
+        and not name.endswith(".")
+        and ".." not in name
+        and not IPV4_RE.match(name)
+    )
 
 
 def _quota(body: Json, ns: Json) -> tuple[int, int]:
@@ -92,16 +115,34 @@ def create_bucket(sim: Simulator, req: Request, params: Params, user: str) -> Js
     if not isinstance(tags, list):
         raise invalid("TagSet must be a list")
     sim.state.buckets[namespace][name] = {
-        "name": name, "namespace": namespace, "owner": _owner(sim, body, user), "vpool": pool,
-        "created": iso_ms_now(), "api_type": head.upper(), "fs_access_enabled": as_bool(body.get("filesystem_enabled")),
+        "name": name,
+        "namespace": namespace,
+        "owner": _owner(sim, body, user),
+        "vpool": pool,
+        "created": iso_ms_now(),
+        "api_type": head.upper(),
+        "fs_access_enabled": as_bool(body.get("filesystem_enabled")),
         "is_stale_allowed": as_bool(body.get("is_stale_allowed")),
         "is_encryption_enabled": as_bool(body.get("is_encryption_enabled")),
-        "block_size": block, "notification_size": notification, "tags": tags,
-        "retention": _retention(body, ns), "locked": False, "size_bytes": 0, "objects": 0,
+        "block_size": block,
+        "notification_size": notification,
+        "tags": tags,
+        "retention": _retention(body, ns),
+        "locked": False,
+        "size_bytes": 0,
+        "objects": 0,
     }
-    return {"id": f"{namespace}.{name}", "name": name, "inactive": False, "global": None, "remote": None,
-            "vdc": None, "tags": [], "TagSet": tags,
-            "metaData": {"search_enabled": False, "max_keys": 0, "metadata": []}}
+    return {
+        "id": f"{namespace}.{name}",
+        "name": name,
+        "inactive": False,
+        "global": None,
+        "remote": None,
+        "vdc": None,
+        "tags": [],
+        "TagSet": tags,
+        "metaData": {"search_enabled": False, "max_keys": 0, "metadata": []},
+    }
 
 
 def list_buckets(sim: Simulator, req: Request, params: Params, user: str) -> Json:
@@ -111,8 +152,11 @@ def list_buckets(sim: Simulator, req: Request, params: Params, user: str) -> Jso
     get_ns(sim, namespace)
     buckets = sim.state.buckets[namespace]
     names, nxt, limit = page(sorted(buckets), req.query)
-    out: Json = {"object_bucket": [bucket_view(buckets[n]) for n in names],
-                 "MaxBuckets": limit, "Filter": f"namespace={namespace}"}
+    out: Json = {
+        "object_bucket": [bucket_view(buckets[n]) for n in names],
+        "MaxBuckets": limit,
+        "Filter": f"namespace={namespace}",
+    }
     if nxt:
         out["NextMarker"] = nxt
     return out
@@ -134,15 +178,22 @@ def delete_bucket(sim: Simulator, req: Request, params: Params, user: str) -> Re
 
 def get_bucket_quota(sim: Simulator, req: Request, params: Params, user: str) -> Json:
     b = get_bucket(sim, req.query.get("namespace"), params["bucket"])
-    return {"bucketname": b["name"], "namespace": b["namespace"], "blockSize": b["block_size"],
-            "notificationSize": b["notification_size"], "blockSizeInCount": -1, "notificationSizeInCount": -1}
+    return {
+        "bucketname": b["name"],
+        "namespace": b["namespace"],
+        "blockSize": b["block_size"],
+        "notificationSize": b["notification_size"],
+        "blockSizeInCount": -1,
+        "notificationSizeInCount": -1,
+    }
 
 
 def set_bucket_quota(sim: Simulator, req: Request, params: Params, user: str) -> None:
     body = body_dict(req.body)
     b = get_bucket(sim, text(body, "namespace") or req.query.get("namespace"), params["bucket"])
-    b["block_size"], b["notification_size"] = check_quota(body.get("blockSize"), body.get("notificationSize"),
-                                                          both_unset_ok=False)
+    b["block_size"], b["notification_size"] = check_quota(
+        body.get("blockSize"), body.get("notificationSize"), both_unset_ok=False
+    )
 
 
 def delete_bucket_quota(sim: Simulator, req: Request, params: Params, user: str) -> None:

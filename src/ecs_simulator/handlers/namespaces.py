@@ -18,9 +18,13 @@ NAMESPACE_RE = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 def ns_view(ns: Json) -> Json:
     name = ns["name"]
     return {
-        "id": name, "name": name, "inactive": False,
+        "id": name,
+        "name": name,
+        "inactive": False,
         "link": {"rel": "self", "href": f"/object/namespaces/namespace/{name}"},
-        "global": None, "remote": None, "vdc": None,
+        "global": None,
+        "remote": None,
+        "vdc": None,
         "default_data_services_vpool": ns["default_data_services_vpool"],
         "allowed_vpools_list": list(ns["allowed_vpools_list"]),
         "disallowed_vpools_list": list(ns["disallowed_vpools_list"]),
@@ -34,9 +38,12 @@ def ns_view(ns: Json) -> Json:
         "is_object_lock_with_ado_allowed": False,
         "default_audit_delete_expiration": -1,
         "retention_classes": {"retention_class": []},
-        "blockSize": ns["blockSize"], "notificationSize": ns["notificationSize"],
-        "blockSizeInCount": -1, "notificationSizeInCount": -1,
-        "root_user_name": "", "tags": [],
+        "blockSize": ns["blockSize"],
+        "notificationSize": ns["notificationSize"],
+        "blockSizeInCount": -1,
+        "notificationSizeInCount": -1,
+        "root_user_name": "",
+        "tags": [],
     }
 
 
@@ -51,8 +58,11 @@ def list_item(ns: Json, with_quotas: bool) -> Json:
 def list_namespaces(sim: Simulator, req: Request, params: Params, user: str) -> Json:
     names, nxt, limit = page(sorted(sim.state.namespaces), req.query)
     quotas = sim.profile.namespace_list_quotas
-    out: Json = {"namespace": [list_item(sim.state.namespaces[n], quotas) for n in names], "Filter": "",
-                 "MaxNamespaces": limit}
+    out: Json = {
+        "namespace": [list_item(sim.state.namespaces[n], quotas) for n in names],
+        "Filter": "",
+        "MaxNamespaces": limit,
+    }
     if nxt:
         out["NextMarker"] = nxt
     return out
@@ -83,10 +93,14 @@ def create_namespace(sim: Simulator, req: Request, params: Params, user: str) ->
     ns = {
         "name": name,
         "default_data_services_vpool": vpool(sim, default_vpool, "default_data_services_vpool"),
-        "allowed_vpools_list": [vpool(sim, v, "allowed_vpools_list")
-                                for v in str_list(body.get("allowed_vpools_list"), "allowed_vpools_list")],
-        "disallowed_vpools_list": [vpool(sim, v, "disallowed_vpools_list")
-                                   for v in str_list(body.get("disallowed_vpools_list"), "disallowed_vpools_list")],
+        "allowed_vpools_list": [
+            vpool(sim, v, "allowed_vpools_list")
+            for v in str_list(body.get("allowed_vpools_list"), "allowed_vpools_list")
+        ],
+        "disallowed_vpools_list": [
+            vpool(sim, v, "disallowed_vpools_list")
+            for v in str_list(body.get("disallowed_vpools_list"), "disallowed_vpools_list")
+        ],
         "namespace_admins": text(body, "namespace_admins"),
         "external_group_admins": text(body, "external_group_admins"),
         "user_mapping": _mapping(body.get("user_mapping")),
@@ -94,7 +108,8 @@ def create_namespace(sim: Simulator, req: Request, params: Params, user: str) ->
         "is_encryption_enabled": as_bool(body.get("is_encryption_enabled")),
         "is_stale_allowed": as_bool(body.get("is_stale_allowed")),
         "is_compliance_enabled": as_bool(body.get("compliance_enabled", body.get("is_compliance_enabled"))),
-        "blockSize": -1, "notificationSize": -1,
+        "blockSize": -1,
+        "notificationSize": -1,
     }
     sim.state.namespaces[name] = ns
     sim.state.buckets[name] = {}
@@ -117,10 +132,12 @@ def update_namespace(sim: Simulator, req: Request, params: Params, user: str) ->
     if body.get("default_data_services_vpool"):
         changes["default_data_services_vpool"] = vpool(sim, body["default_data_services_vpool"], "vpool")
     allowed, disallowed = list(ns["allowed_vpools_list"]), list(ns["disallowed_vpools_list"])
-    for key, target, add in (("vpools_added_to_allowed_vpools_list", allowed, True),
-                             ("vpools_removed_from_allowed_vpools_list", allowed, False),
-                             ("vpools_added_to_disallowed_vpools_list", disallowed, True),
-                             ("vpools_removed_from_disallowed_vpools_list", disallowed, False)):
+    for key, target, add in (
+        ("vpools_added_to_allowed_vpools_list", allowed, True),
+        ("vpools_removed_from_allowed_vpools_list", allowed, False),
+        ("vpools_added_to_disallowed_vpools_list", disallowed, True),
+        ("vpools_removed_from_disallowed_vpools_list", disallowed, False),
+    ):
         for urn in str_list(body.get(key), key):
             vpool(sim, urn, key)
             if add and urn not in target:
@@ -154,15 +171,21 @@ def delete_namespace(sim: Simulator, req: Request, params: Params, user: str) ->
 
 def get_namespace_quota(sim: Simulator, req: Request, params: Params, user: str) -> Json:
     ns = get_ns(sim, params["namespace"])
-    return {"namespace": ns["name"], "blockSize": ns["blockSize"], "notificationSize": ns["notificationSize"],
-            "blockSizeInCount": -1, "notificationSizeInCount": -1}
+    return {
+        "namespace": ns["name"],
+        "blockSize": ns["blockSize"],
+        "notificationSize": ns["notificationSize"],
+        "blockSizeInCount": -1,
+        "notificationSizeInCount": -1,
+    }
 
 
 def set_namespace_quota(sim: Simulator, req: Request, params: Params, user: str) -> None:
     ns = get_ns(sim, params["namespace"])
     body = body_dict(req.body)
-    ns["blockSize"], ns["notificationSize"] = check_quota(body.get("blockSize"), body.get("notificationSize"),
-                                                          both_unset_ok=True)
+    ns["blockSize"], ns["notificationSize"] = check_quota(
+        body.get("blockSize"), body.get("notificationSize"), both_unset_ok=True
+    )
 
 
 def delete_namespace_quota(sim: Simulator, req: Request, params: Params, user: str) -> None:

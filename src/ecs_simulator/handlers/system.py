@@ -26,8 +26,13 @@ def logout(sim: Simulator, req: Request, params: Params, user: str) -> Json:
 
 
 def whoami(sim: Simulator, req: Request, params: Params, user: str) -> Json:
-    return {"common_name": user, "distinguished_name": "", "namespace": "",
-            "roles": sim.auth.roles(user), "last_time_password_changed": "2024-01-01T00:00:00Z"}
+    return {
+        "common_name": user,
+        "distinguished_name": "",
+        "namespace": "",
+        "roles": sim.auth.roles(user),
+        "last_time_password_changed": "2024-01-01T00:00:00Z",
+    }
 
 
 def _num(value: float) -> float | int:
@@ -56,10 +61,23 @@ def local_vdc(sim: Simulator, req: Request, params: Params, user: str) -> Json:
     vdc_id, name = sim.state.vdc["id"], sim.state.vdc["name"]
     link: dict[str, Any] = {"rel": "self", "href": f"/object/vdcs/vdcid/{vdc_id}"}
     return {
-        "vdcId": vdc_id, "vdcName": name, "id": vdc_id, "name": name,
-        "interVdcEndPoints": sim.host, "interVdcCmdEndPoints": sim.host, "managementEndPoints": sim.host,
+        "vdcId": vdc_id,
+        "vdcName": name,
+        "id": vdc_id,
+        "name": name,
+        "interVdcEndPoints": sim.host,
+        "interVdcCmdEndPoints": sim.host,
+        "managementEndPoints": sim.host,
         "secretKeys": hashlib.sha256(("ecs-sim-vdc-secret/" + vdc_id).encode()).hexdigest()[:40],
-        "permanentlyFailed": False, "local": True, "hosted": False, "is_encryption_enabled": False,
-        "link": link, "creation_time": 1700000000000, "inactive": False, "global": False, "remote": False,
-        "vdc": {"id": vdc_id, "link": link}, "tags": [],
+        "permanentlyFailed": False,
+        "local": True,
+        "hosted": False,
+        "is_encryption_enabled": False,
+        "link": link,
+        "creation_time": 1700000000000,
+        "inactive": False,
+        "global": False,
+        "remote": False,
+        "vdc": {"id": vdc_id, "link": link},
+        "tags": [],
     }

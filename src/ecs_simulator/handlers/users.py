@@ -30,8 +30,9 @@ def key_id(secret: str) -> str:
 def _user(sim: Simulator, uid: Any, namespace: str | None = None) -> Json:
     rec = sim.state.users.get(uid) if isinstance(uid, str) else None
     if rec is None or (namespace and rec["namespace"] != namespace):
-        raise ApiError(404, 2000, f"Unable to find object user {uid}" + (f" in namespace {namespace}"
-                                                                        if namespace else ""))
+        raise ApiError(
+            404, 2000, f"Unable to find object user {uid}" + (f" in namespace {namespace}" if namespace else "")
+        )
     return rec
 
 
@@ -44,8 +45,13 @@ def create_user(sim: Simulator, req: Request, params: Params, user: str) -> Json
     tags = body.get("tags") or []
     if not isinstance(tags, list):
         raise invalid("tags must be a list")
-    sim.state.users[uid] = {"userid": uid, "namespace": namespace, "tags": tags,
-                            "created": iso_ms_now(), "keys": [None, None]}
+    sim.state.users[uid] = {
+        "userid": uid,
+        "namespace": namespace,
+        "tags": tags,
+        "created": iso_ms_now(),
+        "keys": [None, None],
+    }
     return {"link": {"rel": "self", "href": f"/object/user-secret-keys/{uid}"}}
 
 
@@ -55,8 +61,11 @@ def _user_list(sim: Simulator, req: Request, namespace: str | None) -> Json:
     if req.query.get("userid"):
         uids = [u for u in uids if u == req.query["userid"]]
     names, nxt, limit = page(uids, {"marker": req.query.get("marker", ""), "limit": req.query.get("limit", "")})
-    out: Json = {"blobuser": [{"userid": u, "namespace": users[u]["namespace"]} for u in names],
-                 "Filter": f"namespace={namespace}" if namespace else "", "MaxUsers": limit}
+    out: Json = {
+        "blobuser": [{"userid": u, "namespace": users[u]["namespace"]} for u in names],
+        "Filter": f"namespace={namespace}" if namespace else "",
+        "MaxUsers": limit,
+    }
     if nxt:
         out["NextMarker"] = nxt
     return out
@@ -73,8 +82,13 @@ def list_namespace_users(sim: Simulator, req: Request, params: Params, user: str
 
 def get_user(sim: Simulator, req: Request, params: Params, user: str) -> Json:
     rec = _user(sim, params["uid"], req.query.get("namespace"))
-    return {"name": rec["userid"], "namespace": rec["namespace"], "locked": False,
-            "created": rec["created"], "tags": rec["tags"]}
+    return {
+        "name": rec["userid"],
+        "namespace": rec["namespace"],
+        "locked": False,
+        "created": rec["created"],
+        "tags": rec["tags"],
+    }
 
 
 def delete_user(sim: Simulator, req: Request, params: Params, user: str) -> None:
@@ -105,8 +119,12 @@ def create_key(sim: Simulator, req: Request, params: Params, user: str) -> Json:
     new = {"key": secret, "timestamp": key_timestamp(), "expiry": None}
     keys[keys.index(None)] = new
     rec["keys"] = keys
-    out = {"link": {"rel": "self", "href": f"/object/user-secret-keys/{rec['userid']}"},
-           "secret_key": secret, "key_timestamp": new["timestamp"], "key_expiry_timestamp": ""}
+    out = {
+        "link": {"rel": "self", "href": f"/object/user-secret-keys/{rec['userid']}"},
+        "secret_key": secret,
+        "key_timestamp": new["timestamp"],
+        "key_expiry_timestamp": "",
+    }
     if sim.profile.hidden_keys:
         out["secret_key_id"] = key_id(secret)
     return out

@@ -10,12 +10,19 @@ from ...services.check import run_checks
 
 
 class Command(BaseCommand):
-    help = ("Check every ECS resource (url, TLS trust, login, logout, replication group, VDC, listing and "
-            "billing capabilities); one line per check; exit status 1 on any failure. Writes nothing.")
+    help = (
+        "Check every ECS resource (url, TLS trust, login, logout, replication group, VDC, listing and "
+        "billing capabilities); one line per check; exit status 1 on any failure. Writes nothing."
+    )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--resource", action="append", default=[], metavar="NAME",
-                            help="check only this resource (exact name; repeatable)")
+        parser.add_argument(
+            "--resource",
+            action="append",
+            default=[],
+            metavar="NAME",
+            help="check only this resource (exact name; repeatable)",
+        )
         parser.add_argument("--json", action="store_true", help="print a machine-readable report on stdout")
 
     def handle(self, *args, **options) -> None:

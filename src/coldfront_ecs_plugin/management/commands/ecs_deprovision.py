@@ -14,8 +14,10 @@ from ...services import deprovision
 
 
 class Command(BaseCommand):
-    help = ("Remove an allocation's ECS bucket, namespace and member object users (not while Active or "
-            "Renewal Requested; never empties a bucket). Without --confirm: print what would be removed.")
+    help = (
+        "Remove an allocation's ECS bucket, namespace and member object users (not while Active or "
+        "Renewal Requested; never empties a bucket). Without --confirm: print what would be removed."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("allocation_id", type=int, metavar="ALLOCATION_ID")

@@ -8,8 +8,10 @@ from ...services import linking
 
 
 class Command(BaseCommand):
-    help = ("Link an allocation to an existing ECS namespace and bucket, or (--all) every unlinked Active "
-            "allocation, using its Namespace/Bucket attributes or the reference plugin's names. Never writes to ECS.")
+    help = (
+        "Link an allocation to an existing ECS namespace and bucket, or (--all) every unlinked Active "
+        "allocation, using its Namespace/Bucket attributes or the reference plugin's names. Never writes to ECS."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("allocation_id", nargs="?", type=int)
@@ -26,14 +28,16 @@ class Command(BaseCommand):
             for result in results:
                 self.stdout.write(result.describe())
             linked = sum(r.action in ("linked", "would link") for r in results)
-            self.stdout.write(f"{linked} of {len(results)} unlinked allocation(s) "
-                              f"{'would be ' if options['dry_run'] else ''}linked")
+            self.stdout.write(
+                f"{linked} of {len(results)} unlinked allocation(s) {'would be ' if options['dry_run'] else ''}linked"
+            )
             return
         if not options["namespace"]:
             raise CommandError("--namespace is required with ALLOCATION_ID")
         try:
-            result = linking.link(options["allocation_id"], options["namespace"], options["bucket"],
-                                  dry_run=options["dry_run"])
+            result = linking.link(
+                options["allocation_id"], options["namespace"], options["bucket"], dry_run=options["dry_run"]
+            )
         except linking.LinkError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(result.describe())

@@ -14,12 +14,19 @@ from ...services.reconcile import reconcile
 
 
 class Command(BaseCommand):
-    help = "Compare ColdFront with ECS both ways; --apply pushes approved quotas (never below usage) and resumes " \
-           "stuck provisioning. Never deletes, never adopts."
+    help = (
+        "Compare ColdFront with ECS both ways; --apply pushes approved quotas (never below usage) and resumes "
+        "stuck provisioning. Never deletes, never adopts."
+    )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--resource", action="append", default=[], metavar="NAME",
-                            help="only this ECS resource (repeatable); default: every ECS resource")
+        parser.add_argument(
+            "--resource",
+            action="append",
+            default=[],
+            metavar="NAME",
+            help="only this ECS resource (repeatable); default: every ECS resource",
+        )
         parser.add_argument("--json", action="store_true", help="print the report as JSON (for monitoring)")
         parser.add_argument("--apply", action="store_true", help="fix what is safe to fix")
 

@@ -11,8 +11,9 @@ class Command(BaseCommand):
     help = "Create the ECS plugin's resource and allocation attribute types (never changes existing ones)."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--schedule", action="store_true",
-                            help="also create or update the django-q schedule that runs ecs_sync")
+        parser.add_argument(
+            "--schedule", action="store_true", help="also create or update the django-q schedule that runs ecs_sync"
+        )
 
     def handle(self, *args, **options) -> None:
         created = ensure_attribute_types()

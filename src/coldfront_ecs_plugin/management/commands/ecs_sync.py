@@ -32,24 +32,33 @@ class Progress:
 
 
 class Command(BaseCommand):
-    help = ("Sync ECS namespace quotas, bucket usage and cluster capacity into ColdFront. "
-            "Exit status 1 when anything failed.")
+    help = (
+        "Sync ECS namespace quotas, bucket usage and cluster capacity into ColdFront. "
+        "Exit status 1 when anything failed."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
-        parser.add_argument("--resource", action="append", default=[], metavar="NAME",
-                            help="sync only this resource (exact name; repeatable)")
+        parser.add_argument(
+            "--resource",
+            action="append",
+            default=[],
+            metavar="NAME",
+            help="sync only this resource (exact name; repeatable)",
+        )
         parser.add_argument("--json", action="store_true", help="print a machine-readable report on stdout")
-        parser.add_argument("--queue", action="store_true",
-                            help="enqueue one django-q2 task per ECS endpoint instead of running here")
+        parser.add_argument(
+            "--queue", action="store_true", help="enqueue one django-q2 task per ECS endpoint instead of running here"
+        )
 
     def handle(self, *args, **options) -> None:
         if options["queue"]:
             self._queue(options)
             return
         progress = Progress(self.stderr.write) if self.stderr.isatty() and options["verbosity"] > 0 else None
-        report = sync_resources(dry_run=options["dry_run"], resource_names=options["resource"] or None,
-                                progress=progress)
+        report = sync_resources(
+            dry_run=options["dry_run"], resource_names=options["resource"] or None, progress=progress
+        )
         if options["json"]:
             self.stdout.write(json.dumps(report.to_dict(), indent=None, default=str))
         else:
@@ -73,8 +82,9 @@ class Command(BaseCommand):
             what = "dry run, nothing written" if report.dry_run else "written"
             updated = f"{report.updated} would update" if report.dry_run else f"{report.updated} updated"
             skipped = f" ({report.skipped} allocation(s) skipped)" if report.skipped else ""
-            self.stdout.write(style(f"ecs_sync ({what}): {updated}, {report.unchanged} unchanged, "
-                                    f"{report.failed} failed{skipped}"))
+            self.stdout.write(
+                style(f"ecs_sync ({what}): {updated}, {report.unchanged} unchanged, {report.failed} failed{skipped}")
+            )
         for resource_name, failure in report.all_failures():
             where = f"{resource_name}: " if resource_name else ""
             self.stdout.write(self.style.ERROR(f"  FAILED {where}{failure.describe()}"))
@@ -82,8 +92,9 @@ class Command(BaseCommand):
     def _print_details(self, report: SyncReport, verbosity: int) -> None:
         prefix = "would change" if report.dry_run else "changed"
         for resource in report.resources:
-            self.stdout.write(f"{resource.name} ({resource.endpoint or 'no endpoint'}): {resource.allocations} "
-                              f"allocation(s)")
+            self.stdout.write(
+                f"{resource.name} ({resource.endpoint or 'no endpoint'}): {resource.allocations} allocation(s)"
+            )
             for change in resource.changes:
                 self.stdout.write(f"  {prefix} {change.describe()}")
             if verbosity > 1 or report.dry_run:
@@ -91,10 +102,15 @@ class Command(BaseCommand):
                     self.stdout.write(f"  note: {note}")
         for base_url, stats in report.endpoints.items():
             age = stats.get("usage_age_s")
-            sampled = (f"; usage as ECS sampled it up to {stats['usage_uptodate_till']} ({age:.0f} s old)"
-                       if age is not None else "")
-            self.stdout.write(f"endpoint {base_url}: {stats['requests']} request(s), {stats['seconds']} s, quotas "
-                              f"from {stats['quota_source'] or '-'}, usage from {stats['usage_source'] or '-'}"
-                              f"{sampled}")
+            sampled = (
+                f"; usage as ECS sampled it up to {stats['usage_uptodate_till']} ({age:.0f} s old)"
+                if age is not None
+                else ""
+            )
+            self.stdout.write(
+                f"endpoint {base_url}: {stats['requests']} request(s), {stats['seconds']} s, quotas "
+                f"from {stats['quota_source'] or '-'}, usage from {stats['usage_source'] or '-'}"
+                f"{sampled}"
+            )
         for note in report.notes:
             self.stdout.write(f"note: {note}")
