@@ -14,7 +14,12 @@ from harness.endpoints import NS_CREATE
 
 @pytest.fixture
 def reseed(django_db_blocker):
-    """A transactional test flushes the tables; put ColdFront's session-wide defaults back afterwards."""
+    """A transactional test flushes the tables; ColdFront's session-wide defaults are seeded before (an earlier
+    transactional test, e.g. a live-server browser test, may have flushed them) and put back afterwards."""
+    from harness.world import seed_defaults
+
+    with django_db_blocker.unblock():
+        seed_defaults()
     yield
     from coldfront.core.field_of_science.models import FieldOfScience
     from django.core.management import call_command

@@ -88,6 +88,7 @@ def test_seeded_fault_sweep_never_corrupts_and_converges(world, settings):
         worst_seconds = max(worst_seconds, seconds)
 
         failed_ids = {f["allocation_id"] for r in report["resources"] for f in r["failures"] if f["allocation_id"]}
+        failed_ids |= {pk for r in report["resources"] for pk in r["skipped_allocation_ids"]}  # breaker-skipped
         whole_resource_failed = any(
             r["resource_failed"] and r["failed"] == r["allocations"] for r in report["resources"]
         )

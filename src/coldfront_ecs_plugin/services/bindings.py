@@ -111,9 +111,12 @@ def _claim(
             binding.save()
             mirror_status(binding)
     except IntegrityError as exc:  # a concurrent claim won the race for the allocation or the namespace
+        winner = for_allocation(allocation_pk)
+        if winner is not None and winner.state in (BindingState.QUEUED, BindingState.PROVISIONING):
+            raise BindingBusy(f"provisioning of allocation {allocation_pk} was started by a concurrent run") from exc
         raise BindingConflict(
-            f"namespace {namespace!r} or allocation {allocation_pk} was claimed by a concurrent "
-            f"run ({exc.__class__.__name__}); try again"
+            f"namespace {namespace!r} or allocation {allocation_pk} was claimed by a concurrent run "
+            f"({exc.__class__.__name__}); try again"
         ) from exc
     return binding, resumed
 

@@ -159,6 +159,7 @@ def _one_line_each(report: ResourceReport, unresponsive: str | None) -> None:
     kept = [f for f in kept if not (skipped and f.reason.startswith(SKIPPED_PREFIX))]
     if skipped:
         report.skipped = len(skipped)
+        report.skipped_allocation_ids = sorted(skipped)
         kept.append(Failure(f"{len(skipped)} allocation(s) (and any capacity read) {unresponsive or SKIPPED_PREFIX}"))
     report.failures = kept
 

@@ -57,6 +57,7 @@ class ResourceReport:
     unchanged: int = 0
     failed: int = 0  # allocations not synced, skipped ones included
     skipped: int = 0  # of which not read at all: the endpoint was unresponsive (one failure line for all)
+    skipped_allocation_ids: list[int] = field(default_factory=list)  # which ones, for monitoring and re-runs
     changes: list[Change] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -84,6 +85,7 @@ class ResourceReport:
             "unchanged": self.unchanged,
             "failed": self.failed,
             "skipped": self.skipped,
+            "skipped_allocation_ids": list(self.skipped_allocation_ids),
             "resource_failed": self.resource_failed,
             "history_rows": self.history_rows,
             "failures": [asdict(f) for f in self.failures],
