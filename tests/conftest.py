@@ -42,6 +42,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
 # Tests of features a ColdFront before 1.1.8 does not have (the floor run, .venv-floor, ColdFront 1.1.6).
 # Everything else in the suite runs there too; see the README, "Development".
 NEEDS_COLDFRONT_1_1_8 = {
+    "tests/binding/test_binding_provisioning.py::test_direct_edit_of_quota_in_bytes_is_reverted_with_a_note": (
+        "ColdFront < 1.1.8 has no attribute-edit page, and Quota_In_Bytes is not changeable by request: "
+        "there is no direct edit to revert"
+    ),
     "tests/reliability/test_rel_bad_input.py::test_bad_quota_change_is_reverted_and_explained": (
         "ColdFront < 1.1.8 has no attribute-edit page, and its change-request view answers a non-numeric "
         "Float value with a 500 page of its own (ast.literal_eval), before any signal"

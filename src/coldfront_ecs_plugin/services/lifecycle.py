@@ -69,6 +69,10 @@ def status_changed(allocation_pk: int, old: str | None, new: str, settings: conf
         if binding.lifecycle:
             restore(binding, settings)
         return
+    if new in s3_users.UNSERVED_STATUSES and s3_users.needs_reconcile(binding, serve=False):
+        # ColdFront 1.1.8+ also sends allocation_remove_user for each member; older releases do not
+        for problem in s3_users.reconcile(binding, settings, serve=False):
+            _log(logging.WARNING, "allocation %s is %s: %s", allocation_pk, new, problem)
     action = action_for(new, settings)
     if action is None:
         return
