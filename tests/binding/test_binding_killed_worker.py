@@ -37,6 +37,26 @@ def _env(db: Path, ca: str) -> dict[str, str]:
     return env
 
 
+def _provision_while_hung(sim, env: dict[str, str], hung: str) -> subprocess.Popen:
+    """Start a provisioning process and return once it is waiting on the hung ECS call."""
+    sim.faults(endpoints={hung: 1.0}, kinds=["slow"], slow_ms=30000)
+    before = sim.stats()["by_endpoint"].get(hung, 0)
+    child = subprocess.Popen(
+        [sys.executable, str(HERE / "worker_child.py"), "provision", sim.host_port],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        _wait_for_call(sim, hung, before)
+    except BaseException:
+        child.kill()
+        child.communicate(timeout=30)
+        raise
+    return child
+
+
 def _wait_for_call(sim, endpoint: str, before: int, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -50,20 +70,9 @@ def _wait_for_call(sim, endpoint: str, before: int, timeout: float = 30) -> None
 @pytest.mark.parametrize("hung", [VPOOLS, NS_CREATE, NS_QUOTA, BUCKET_CREATE])
 def test_worker_killed_at_each_step_is_resumed_by_the_next_sync(sim, tmp_path, hung):
     env = _env(tmp_path / "site.sqlite3", sim.ca_path)
-    sim.faults(endpoints={hung: 1.0}, kinds=["slow"], slow_ms=30000)
-    before = sim.stats()["by_endpoint"].get(hung, 0)
-    child = subprocess.Popen(
-        [sys.executable, str(HERE / "worker_child.py"), "provision", sim.host_port],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        _wait_for_call(sim, hung, before)
-    finally:
-        child.kill()
-        child.communicate(timeout=30)
+    child = _provision_while_hung(sim, env, hung)
+    child.kill()  # as gunicorn kills a worker past its timeout
+    child.communicate(timeout=30)
     sim.faults()
 
     done = subprocess.run(
@@ -91,17 +100,8 @@ def test_the_site_keeps_writing_while_ecs_hangs_during_provisioning(sim, tmp_pat
 
     db = tmp_path / "site.sqlite3"
     env = _env(db, sim.ca_path)
-    sim.faults(endpoints={NS_QUOTA: 1.0}, kinds=["slow"], slow_ms=30000)
-    before = sim.stats()["by_endpoint"].get(NS_QUOTA, 0)
-    child = subprocess.Popen(
-        [sys.executable, str(HERE / "worker_child.py"), "provision", sim.host_port],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    child = _provision_while_hung(sim, env, NS_QUOTA)
     try:
-        _wait_for_call(sim, NS_QUOTA, before)
         with sqlite3.connect(db, timeout=2) as conn:
             changed = conn.execute("UPDATE allocation_allocation SET justification = 'edited meanwhile'").rowcount
             conn.execute("INSERT INTO auth_group (name) VALUES ('written during a hung provisioning')")

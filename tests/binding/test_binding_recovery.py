@@ -61,8 +61,10 @@ def test_sync_rolls_back_an_interrupted_provisioning_of_a_reverted_allocation(wo
     assert world.namespaces() == []
 
 
-def test_a_running_provisioning_is_not_started_twice(world):
+def test_a_running_provisioning_is_not_started_twice(world, settings):
     from coldfront_ecs_plugin.services import provisioning
+
+    settings.ECS_PROVISION_DEADLINE = 1  # a second run waits this long for the first, then refuses
 
     allocation, binding = _interrupted(world, "Busy Lab", "Active")
     _age(binding, 0)
