@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -185,97 +186,97 @@ def _fingerprints(value: Any) -> dict[str, str]:
     return {"*": _fingerprint(text)}
 
 
-def _collect(require_credentials: bool) -> tuple[dict[str, Any], list[str]]:
-    """Validate every setting; return the parsed values and one message per problem."""
-    values: dict[str, Any] = {}
-    errors: list[str] = []
+def _version() -> str:
+    text = str(_raw("ECS_CLIENT_VERSION")).strip()
+    if text not in ("2", "3", "4"):
+        raise SettingsError(f"ECS_CLIENT_VERSION must be '2', '3' or '4', got {text!r}")
+    return text
 
-    def attempt(key: str, parse) -> None:
-        try:
-            values[key] = parse()
-        except SettingsError as exc:
-            errors.append(str(exc))
 
-    values["user"] = str(_raw("ECS_USER") or "")
-    values["password"] = str(_raw("ECS_PASS") or "")
-    if require_credentials:
-        errors.extend(
-            f"{name} is not set" for name, key in (("ECS_USER", "user"), ("ECS_PASS", "password")) if not values[key]
-        )
+def _ldap_source() -> str:
+    text = str(_raw("ECS_LDAP_GROUP_SOURCE")).strip()
+    if text not in LDAP_GROUP_SOURCES:
+        raise SettingsError(f"ECS_LDAP_GROUP_SOURCE must be one of {', '.join(LDAP_GROUP_SOURCES)}, got {text!r}")
+    return text
 
-    def version() -> str:
-        text = str(_raw("ECS_CLIENT_VERSION")).strip()
-        if text not in ("2", "3", "4"):
-            raise SettingsError(f"ECS_CLIENT_VERSION must be '2', '3' or '4', got {text!r}")
-        return text
 
-    def source() -> str:
-        text = str(_raw("ECS_LDAP_GROUP_SOURCE")).strip()
-        if text not in LDAP_GROUP_SOURCES:
-            raise SettingsError(f"ECS_LDAP_GROUP_SOURCE must be one of {', '.join(LDAP_GROUP_SOURCES)}, got {text!r}")
-        return text
+def _contains() -> str:
+    text = str(_raw("ECS_RESOURCE_NAME_CONTAINS")).strip()
+    if not text:
+        raise SettingsError("ECS_RESOURCE_NAME_CONTAINS must not be empty")
+    return text
 
-    def contains() -> str:
-        text = str(_raw("ECS_RESOURCE_NAME_CONTAINS")).strip()
-        if not text:
-            raise SettingsError("ECS_RESOURCE_NAME_CONTAINS must not be empty")
-        return text
 
-    def resource_types() -> tuple[str, ...]:
-        raw = _raw("ECS_RESOURCE_TYPES")
-        items = raw.split(",") if isinstance(raw, str) else raw
-        try:
-            names = tuple(str(item).strip() for item in items if str(item).strip())
-        except TypeError:
-            raise SettingsError(f"ECS_RESOURCE_TYPES must be a list of resource type names, got {raw!r}") from None
-        if not names:
-            raise SettingsError("ECS_RESOURCE_TYPES must name at least one resource type (e.g. ['Storage'])")
-        return names
+def _resource_types() -> tuple[str, ...]:
+    raw = _raw("ECS_RESOURCE_TYPES")
+    items = raw.split(",") if isinstance(raw, str) else raw
+    try:
+        names = tuple(str(item).strip() for item in items if str(item).strip())
+    except TypeError:
+        raise SettingsError(f"ECS_RESOURCE_TYPES must be a list of resource type names, got {raw!r}") from None
+    if not names:
+        raise SettingsError("ECS_RESOURCE_TYPES must name at least one resource type (e.g. ['Storage'])")
+    return names
 
-    def action(name: str) -> str:
+
+def _action(name: str) -> Callable[[], str]:
+    def parse() -> str:
         text = str(_raw(name)).strip().lower()
         if text not in LIFECYCLE_ACTIONS:
             raise SettingsError(f"{name} must be one of {', '.join(LIFECYCLE_ACTIONS)}, got {text!r}")
         return text
 
-    attempt("on_expire", lambda: action("ECS_ON_EXPIRE"))
-    attempt("on_revoke", lambda: action("ECS_ON_REVOKE"))
-    attempt(
-        "lifecycle_grace_days",
-        lambda: _number("ECS_LIFECYCLE_GRACE_DAYS", _raw("ECS_LIFECYCLE_GRACE_DAYS"), int, 0, 3650),
-    )
-    attempt("s3_users", lambda: _bool("ECS_S3_USERS", _raw("ECS_S3_USERS")))
-    attempt(
-        "key_rotation_minutes",
-        lambda: _number("ECS_KEY_ROTATION_MINUTES", _raw("ECS_KEY_ROTATION_MINUTES"), int, 1, 43200),
-    )
-    attempt("client_version", version)
-    attempt("usage_alert_percents", lambda: _percents(_raw("ECS_USAGE_ALERT_PERCENTS")))
-    attempt(
-        "usage_alert_admin_digest", lambda: _bool("ECS_USAGE_ALERT_ADMIN_DIGEST", _raw("ECS_USAGE_ALERT_ADMIN_DIGEST"))
-    )
-    attempt("resource_types", resource_types)
-    attempt(
-        "provision_deadline", lambda: _number("ECS_PROVISION_DEADLINE", _raw("ECS_PROVISION_DEADLINE"), float, 1, 3600)
-    )
-    attempt("provision_async", lambda: _bool("ECS_PROVISION_ASYNC", _raw("ECS_PROVISION_ASYNC")))
-    attempt("request_timeout", lambda: _number("ECS_REQUEST_TIMEOUT", _raw("ECS_REQUEST_TIMEOUT"), float, 0.01, 3600))
-    attempt("verify_ssl", lambda: _verify(_raw("ECS_VERIFY_SSL")))
-    attempt("resource_name_contains", contains)
-    attempt("tb_per_quantity", lambda: _number("ECS_TB_PER_QUANTITY", _raw("ECS_TB_PER_QUANTITY"), float, 1e-6, 1e6))
-    attempt(
-        "quota_notification_percent",
-        lambda: _number("ECS_QUOTA_NOTIFICATION_PERCENT", _raw("ECS_QUOTA_NOTIFICATION_PERCENT"), float, 1, 100),
-    )
-    attempt("sync_concurrency", lambda: _number("ECS_SYNC_CONCURRENCY", _raw("ECS_SYNC_CONCURRENCY"), int, 1, 32))
-    attempt("allow_http", lambda: _bool("ECS_ALLOW_HTTP", _raw("ECS_ALLOW_HTTP")))
-    attempt("ldap_group_source", source)
-    attempt("breaker_failures", lambda: _number("ECS_BREAKER_FAILURES", _raw("ECS_BREAKER_FAILURES"), int, 1, 1000))
-    attempt("tls_fingerprints", lambda: _fingerprints(_raw("ECS_TLS_FINGERPRINT")))
-    attempt(
-        "sync_schedule_minutes",
-        lambda: _number("ECS_SYNC_SCHEDULE_MINUTES", _raw("ECS_SYNC_SCHEDULE_MINUTES"), int, 1, 10080),
-    )
+    return parse
+
+
+def _num(name: str, kind: type, low: float, high: float) -> Callable[[], Any]:
+    return lambda: _number(name, _raw(name), kind, low, high)
+
+
+def _flag(name: str) -> Callable[[], bool]:
+    return lambda: _bool(name, _raw(name))
+
+
+#: ECSSettings field -> how to read and check it (each problem becomes one message)
+_PARSERS: tuple[tuple[str, Callable[[], Any]], ...] = (
+    ("client_version", _version),
+    ("request_timeout", _num("ECS_REQUEST_TIMEOUT", float, 0.01, 3600)),
+    ("verify_ssl", lambda: _verify(_raw("ECS_VERIFY_SSL"))),
+    ("allow_http", _flag("ECS_ALLOW_HTTP")),
+    ("resource_types", _resource_types),
+    ("resource_name_contains", _contains),
+    ("tb_per_quantity", _num("ECS_TB_PER_QUANTITY", float, 1e-6, 1e6)),
+    ("quota_notification_percent", _num("ECS_QUOTA_NOTIFICATION_PERCENT", float, 1, 100)),
+    ("ldap_group_source", _ldap_source),
+    ("provision_deadline", _num("ECS_PROVISION_DEADLINE", float, 1, 3600)),
+    ("provision_async", _flag("ECS_PROVISION_ASYNC")),
+    ("sync_concurrency", _num("ECS_SYNC_CONCURRENCY", int, 1, 32)),
+    ("sync_schedule_minutes", _num("ECS_SYNC_SCHEDULE_MINUTES", int, 1, 10080)),
+    ("breaker_failures", _num("ECS_BREAKER_FAILURES", int, 1, 1000)),
+    ("tls_fingerprints", lambda: _fingerprints(_raw("ECS_TLS_FINGERPRINT"))),
+    ("on_expire", _action("ECS_ON_EXPIRE")),
+    ("on_revoke", _action("ECS_ON_REVOKE")),
+    ("lifecycle_grace_days", _num("ECS_LIFECYCLE_GRACE_DAYS", int, 0, 3650)),
+    ("s3_users", _flag("ECS_S3_USERS")),
+    ("key_rotation_minutes", _num("ECS_KEY_ROTATION_MINUTES", int, 1, 43200)),
+    ("usage_alert_percents", lambda: _percents(_raw("ECS_USAGE_ALERT_PERCENTS"))),
+    ("usage_alert_admin_digest", _flag("ECS_USAGE_ALERT_ADMIN_DIGEST")),
+)
+
+
+def _collect(require_credentials: bool) -> tuple[dict[str, Any], list[str]]:
+    """Validate every setting; return the parsed values and one message per problem."""
+    values: dict[str, Any] = {"user": str(_raw("ECS_USER") or ""), "password": str(_raw("ECS_PASS") or "")}
+    errors: list[str] = []
+    if require_credentials:
+        errors.extend(
+            f"{name} is not set" for name, key in (("ECS_USER", "user"), ("ECS_PASS", "password")) if not values[key]
+        )
+    for key, parse in _PARSERS:
+        try:
+            values[key] = parse()
+        except SettingsError as exc:
+            errors.append(str(exc))
     return values, errors
 
 
