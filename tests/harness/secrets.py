@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 
 def every_text_in_database() -> list[tuple[str, str, str]]:
@@ -56,3 +59,44 @@ def files_containing(needles: list[str], roots: list[str], since: float) -> list
                 if any(n in data for n in raw):
                     hits.append(path)
     return hits
+
+
+class EveryLogLine(logging.Handler):
+    """Every record of every logger at DEBUG, formatted with its arguments (what a site's log file could hold)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record) + repr(record.args) + repr(getattr(record, "__dict__", {})))
+
+
+@contextmanager
+def every_log_line() -> Iterator[EveryLogLine]:
+    """Root and every known logger (urllib3 and requests included) at DEBUG, propagating to one handler;
+    every level and flag is put back afterwards."""
+    handler = EveryLogLine()
+    root = logging.getLogger()
+    saved = {
+        name: (lg.level, lg.propagate, lg.disabled)
+        for name, lg in logging.root.manager.loggerDict.items()
+        if isinstance(lg, logging.Logger)
+    }
+    saved_root = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    for name in [*saved, "urllib3", "urllib3.connectionpool", "requests"]:
+        lg = logging.getLogger(name)
+        lg.setLevel(logging.DEBUG)
+        lg.propagate, lg.disabled = True, False
+    try:
+        yield handler
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(saved_root)
+        for name, (level, propagate, disabled) in saved.items():
+            lg = logging.getLogger(name)
+            lg.setLevel(level)
+            lg.propagate, lg.disabled = propagate, disabled

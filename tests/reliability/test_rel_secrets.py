@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import io
-import logging
 import os
 import secrets
 import tempfile
@@ -18,7 +17,7 @@ from django.core.management import CommandError, call_command
 
 from coldfront_ecs_plugin import attributes
 from harness.endpoints import BUCKET_CREATE
-from harness.secrets import every_text_in_database, files_containing
+from harness.secrets import every_log_line, every_text_in_database, files_containing
 from harness.simulator import start_simulator
 from harness.world import attr, notes, set_resource_attr
 
@@ -33,43 +32,11 @@ def secret_sim(tmp_path_factory):
     handle.stop()
 
 
-class Everything(logging.Handler):
-    """Every record of every logger at DEBUG, formatted with its arguments and traceback."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.lines: list[str] = []
-        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(self.format(record) + repr(record.args) + repr(getattr(record, "__dict__", {})))
-
-
 @pytest.fixture
 def all_logs():
     """Root and every known logger (urllib3 included) at DEBUG, propagating to one handler."""
-    handler = Everything()
-    root = logging.getLogger()
-    saved = {
-        name: (lg.level, lg.propagate, lg.disabled)
-        for name, lg in logging.root.manager.loggerDict.items()
-        if isinstance(lg, logging.Logger)
-    }
-    saved_root = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    for name in [*saved, "urllib3", "urllib3.connectionpool", "requests"]:
-        lg = logging.getLogger(name)
-        lg.setLevel(logging.DEBUG)
-        lg.propagate = True
-        lg.disabled = False
-    yield handler
-    root.removeHandler(handler)
-    root.setLevel(saved_root)
-    for name, (level, propagate, disabled) in saved.items():
-        lg = logging.getLogger(name)
-        lg.setLevel(level)
-        lg.propagate, lg.disabled = propagate, disabled
+    with every_log_line() as handler:
+        yield handler
 
 
 def _forms(value: str, user: str = "admin") -> list[str]:

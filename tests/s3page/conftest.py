@@ -6,11 +6,11 @@ and that work creates the members' object users.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 import pytest
 
+from harness.secrets import every_log_line as capture_every_log_line
 from harness.world import make_world, seed_defaults, set_resource_attr
 
 S3_ENDPOINT = "https://s3.example.org:9021"
@@ -87,37 +87,11 @@ def s3world(transactional_db, django_db_blocker, sim, client, s3_settings) -> S3
         seed_defaults()
 
 
-class EveryLogLine(logging.Handler):
-    """Every record of every logger, formatted with its arguments (what a site's log file could hold)."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.lines: list[str] = []
-        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(self.format(record) + repr(record.args) + repr(getattr(record, "__dict__", {})))
-
-
 @pytest.fixture
 def every_log_line():
-    """Root at DEBUG, every known logger propagating to one handler; restored afterwards."""
-    handler = EveryLogLine()
-    root = logging.getLogger()
-    loggers = [lg for lg in logging.root.manager.loggerDict.values() if isinstance(lg, logging.Logger)]
-    saved = [(lg, lg.level, lg.propagate, lg.disabled) for lg in loggers]
-    saved_root = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    for lg in loggers:
-        lg.setLevel(logging.DEBUG)
-        lg.propagate, lg.disabled = True, False
-    yield handler
-    root.removeHandler(handler)
-    root.setLevel(saved_root)
-    for lg, level, propagate, disabled in saved:
-        lg.setLevel(level)
-        lg.propagate, lg.disabled = propagate, disabled
+    """Every log line of the test, at DEBUG (see ``harness.secrets.every_log_line``)."""
+    with capture_every_log_line() as handler:
+        yield handler
 
 
 def login(client, user) -> None:
