@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.endpoints import BUCKET_CREATE, NS_CREATE, NS_QUOTA, VPOOLS
+from harness.endpoints import BUCKET_CREATE, LOCAL_VDC, LOGIN, NS_CREATE, NS_QUOTA, VPOOLS
 
 HERE = Path(__file__).resolve().parent
 TESTS = HERE.parent
@@ -57,6 +57,19 @@ def _provision_while_hung(sim, env: dict[str, str], hung: str) -> subprocess.Pop
     return child
 
 
+def _binding_and_status(db: Path) -> tuple[str, str]:
+    """The binding's state and the allocation's ``ECS Status`` as another process reads them."""
+    import sqlite3
+
+    with sqlite3.connect(db, timeout=5) as conn:
+        (state,) = conn.execute("SELECT state FROM coldfront_ecs_plugin_ecsbinding").fetchone()
+        (status,) = conn.execute(
+            "SELECT v.value FROM allocation_allocationattribute v JOIN allocation_allocationattributetype t "
+            "ON v.allocation_attribute_type_id = t.id WHERE t.name = 'ECS Status'"
+        ).fetchone()
+    return state, status
+
+
 def _wait_for_call(sim, endpoint: str, before: int, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -67,13 +80,17 @@ def _wait_for_call(sim, endpoint: str, before: int, timeout: float = 30) -> None
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("hung", [VPOOLS, NS_CREATE, NS_QUOTA, BUCKET_CREATE])
+@pytest.mark.parametrize("hung", [LOGIN, LOCAL_VDC, VPOOLS, NS_CREATE, NS_QUOTA, BUCKET_CREATE])
 def test_worker_killed_at_each_step_is_resumed_by_the_next_sync(sim, tmp_path, hung):
     env = _env(tmp_path / "site.sqlite3", sim.ca_path)
     child = _provision_while_hung(sim, env, hung)
+    killed = _binding_and_status(tmp_path / "site.sqlite3")
     child.kill()  # as gunicorn kills a worker past its timeout
     child.communicate(timeout=30)
     sim.faults()
+    # even a worker killed while it logs in leaves a binding that says so, and ColdFront shows it
+    assert killed[0] == "provisioning", killed
+    assert killed[1].startswith("provisioning (since"), killed
 
     done = subprocess.run(
         [sys.executable, str(HERE / "worker_child.py"), "recover"],

@@ -1,6 +1,7 @@
 """Simulator endpoint names, as counted in ``/_sim/stats``'s ``by_endpoint`` and used in fault specs."""
 
 LOGIN = "GET /login"
+LOCAL_VDC = "GET /object/vdcs/vdc/local"
 NS_CREATE = "POST /object/namespaces/namespace"
 NS_QUOTA = "PUT /object/namespaces/namespace/{namespace}/quota"
 NS_DEACTIVATE = "POST /object/namespaces/namespace/{namespace}/deactivate"

@@ -121,6 +121,90 @@ def _claim(
     return binding, resumed
 
 
+def reserve(allocation_pk: int, **kwargs) -> tuple[ECSBinding, bool, bool]:
+    """``_reserve``, retried briefly while SQLite reports its write lock taken (as ``claim``)."""
+    deadline = time.monotonic() + SQLITE_LOCK_WAIT
+    while True:
+        try:
+            return _reserve(allocation_pk, **kwargs)
+        except OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+def _reserve(
+    allocation_pk: int, *, resource, endpoint: str, namespace: str, bucket: str, stale_after: float
+) -> tuple[ECSBinding, bool, bool]:
+    """Mark the allocation as being provisioned before the first ECS call (login included).
+
+    Why before: a worker killed while it logs in or reads the cluster's identity must still leave a
+    ``provisioning`` binding that ``recover_stale`` finds, not an Active allocation with nothing said.
+    The namespace is not held yet (the cluster is unknown): ``confirm`` takes it once the cluster is
+    read. Returns (binding, created, resumed); raises BindingBusy when a live run holds it.
+    """
+    try:
+        with transaction.atomic():
+            binding = ECSBinding.objects.select_for_update().filter(allocation_id=allocation_pk).first()
+            created = binding is None
+            if binding is None:
+                binding = ECSBinding(allocation_id=allocation_pk)
+            elif binding.state == BindingState.PROVISIONING and not is_stale(binding, stale_after):
+                raise BindingBusy(
+                    f"provisioning of allocation {allocation_pk} is already running (since "
+                    f"{binding.updated:%Y-%m-%d %H:%M:%S %Z}); wait for it to finish"
+                )
+            resumed = bool(binding.steps) and binding.state != BindingState.UNLINKED
+            if not resumed:  # nothing of an earlier run is left on ECS: this run's names count
+                binding.namespace, binding.bucket, binding.steps = namespace, bucket, []
+                binding.live_key = None
+            binding.resource = resource
+            binding.endpoint = endpoint
+            binding.state = BindingState.PROVISIONING
+            binding.last_error = ""
+            binding.save()
+            mirror_status(binding)
+    except IntegrityError as exc:  # a concurrent reservation created the allocation's binding first
+        raise BindingBusy(f"provisioning of allocation {allocation_pk} was started by a concurrent run") from exc
+    return binding, created, resumed
+
+
+def confirm(binding: ECSBinding, cluster_id: str) -> None:
+    """Take the namespace on the cluster just read (short transaction); BindingConflict if another holds it."""
+    try:
+        with transaction.atomic():
+            holder = holder_of(cluster_id, binding.endpoint, binding.namespace, exclude_pk=binding.pk)
+            if holder is not None:
+                raise BindingConflict(_held_message(binding.namespace, holder))
+            binding.cluster_id = cluster_id or binding.cluster_id
+            binding.refresh_live_key()
+            binding.save()
+    except IntegrityError as exc:
+        raise BindingConflict(
+            f"namespace {binding.namespace!r} was claimed by a concurrent run ({exc.__class__.__name__}); try again"
+        ) from exc
+
+
+def abandon(binding: ECSBinding, reason: str, *, created: bool) -> None:
+    """A run that failed before it took its namespace: nothing of it is on ECS.
+
+    A binding this run created is removed (ColdFront shows the failure in ``ECS Status``); an older
+    one becomes ``failed`` with the reason and keeps the steps an earlier run recorded.
+    """
+    with transaction.atomic():
+        if created:
+            ECSBinding.objects.filter(pk=binding.pk).delete()
+        else:
+            binding.state, binding.last_error = BindingState.FAILED, reason[:4000]
+            ECSBinding.objects.filter(pk=binding.pk).update(
+                state=binding.state, last_error=binding.last_error, updated=timezone.now()
+            )
+    if created:
+        mirror_failure(binding.allocation_id, reason)
+    else:
+        mirror_status(binding)
+
+
 def _held_message(namespace: str, holder: ECSBinding) -> str:
     owner = f"allocation {holder.allocation_id}" if holder.allocation_id else f"binding {holder.pk}"
     return (

@@ -97,45 +97,35 @@ def _provision(allocation_pk: int, resource, automation, settings: conf.ECSSetti
     was_failed = (binding is not None and binding.state == BindingState.FAILED) or str(
         records.get_value(allocation, attributes.ECS_STATUS) or ""
     ).startswith("failed")
+    known = binding
+    binding, created, resumed = bindings.reserve(
+        allocation_pk,
+        resource=resource,
+        endpoint=plan.endpoint,
+        namespace=plan.namespace,
+        bucket=plan.bucket,
+        stale_after=budget * 2,
+    )
+    confirmed = False
     with client_for_endpoint(plan.endpoint, settings) as client:
         try:
             with time_bound(client, budget * WORK_SHARE):
                 cluster_id = _identify(client, plan)
-                check_cluster(binding, cluster_id, plan.endpoint)
+                check_cluster(known, cluster_id, plan.endpoint)
                 _take_over(allocation, plan, cluster_id)
-                binding, resumed = bindings.claim(
-                    allocation_pk,
-                    resource=resource,
-                    endpoint=plan.endpoint,
-                    cluster_id=cluster_id,
-                    namespace=plan.namespace,
-                    bucket=plan.bucket,
-                    stale_after=budget * 2,
-                )
-                _log(
-                    logging.INFO,
-                    "provisioning allocation %s on %s%s: namespace=%s bucket=%s quota=%s TB (%s GB)",
-                    allocation_pk,
-                    resource.name,
-                    " (resuming)" if resumed else "",
-                    plan.namespace,
-                    plan.bucket,
-                    plan.quota_tb,
-                    plan.block_gb,
-                )
+                bindings.confirm(binding, cluster_id)
+                confirmed = True
+                _log_start(allocation_pk, resource, plan, resumed)
                 found = steps.inspect(client, plan, binding)
                 outcome = steps.apply(client, plan, found, binding)
             _record(allocation_pk, plan, binding)
             if was_failed:
                 notes.add_note_to(allocation_pk, "provisioning completed; the earlier failure is resolved")
-        except bindings.BindingBusy:
-            raise
-        except (bindings.BindingConflict, ClusterMismatch) as exc:
-            raise ProvisioningError(str(exc)) from exc
         except Exception as exc:
-            if binding is None or binding.state != BindingState.PROVISIONING:
-                bindings.mirror_failure(allocation_pk, str(exc))
-                raise ProvisioningError(str(exc)) from exc
+            if not confirmed:  # nothing of this run reached ECS: no undo
+                message = _describe(exc)
+                bindings.abandon(binding, message, created=created)
+                raise ProvisioningError(message) from exc
             elapsed = time.monotonic() - started
             if elapsed >= budget * WORK_SHARE - 0.05:
                 exc = ProvisioningError(
@@ -154,6 +144,27 @@ def _provision(allocation_pk: int, resource, automation, settings: conf.ECSSetti
         "created" if outcome.created_bucket else "existing",
     )
     return outcome
+
+
+def _describe(exc: Exception) -> str:
+    """Our own errors say what happened; anything else is named by its type too."""
+    if isinstance(exc, ProvisioningError | bindings.BindingConflict | ClusterMismatch):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _log_start(allocation_pk: int, resource, plan: Plan, resumed: bool) -> None:
+    _log(
+        logging.INFO,
+        "provisioning allocation %s on %s%s: namespace=%s bucket=%s quota=%s TB (%s GB)",
+        allocation_pk,
+        resource.name,
+        " (resuming)" if resumed else "",
+        plan.namespace,
+        plan.bucket,
+        plan.quota_tb,
+        plan.block_gb,
+    )
 
 
 def _wait_while_running(allocation_pk: int, seconds: float) -> bool:
@@ -200,7 +211,7 @@ def _record(allocation_pk: int, plan: Plan, binding: ECSBinding) -> None:
 
 def _fail(client, binding: ECSBinding, exc: Exception) -> str:
     """Undo what the binding's steps created; leave it ``failed`` with the reason; return the message."""
-    message = str(exc) if isinstance(exc, ProvisioningError) else f"{type(exc).__name__}: {exc}"
+    message = _describe(exc)
     done, left = steps.undo(client, binding)
     if left:
         message += (
