@@ -1,12 +1,14 @@
 """Provision an allocation on ECS in short steps, never holding a database lock across ECS.
 
 1. Plan (database reads, no lock): resource, names (the binding's when it has any), quota.
-2. Identify the cluster (``GET /object/vdcs/vdc/local``): a resource whose ``url`` now reaches
+2. Reserve (short transaction, before the first ECS call): the binding is created or taken over,
+   state ``provisioning``, so even a worker killed while it logs in leaves a run to resume.
+3. Identify the cluster (``GET /object/vdcs/vdc/local``): a resource whose ``url`` now reaches
    another cluster than the binding's is refused; the same cluster under a new name is followed.
-3. Claim (short transaction): the binding is created or taken over, state ``provisioning``.
-4. ECS work with no transaction open, each step recorded on the binding as it completes, all
+4. Confirm (short transaction): the binding takes its namespace on that cluster.
+5. ECS work with no transaction open, each step recorded on the binding as it completes, all
    within ``ECS_PROVISION_DEADLINE`` seconds (under gunicorn's 30 s worker timeout).
-5. Record (short transaction): the ``Namespace``/``Bucket``/quota attributes, state ``active``.
+6. Record (short transaction): the ``Namespace``/``Bucket``/quota attributes, state ``active``.
 
 A failure undoes what the binding says the plugin created and leaves the binding ``failed``
 with the reason; a run that dies leaves it ``provisioning`` and ``recover_stale`` (run by
