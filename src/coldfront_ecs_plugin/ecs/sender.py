@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 from .config import Settings
 from .errors import AmbiguousWrite, ECSConfigurationError, ECSUnavailable
@@ -48,7 +48,8 @@ def _never_sent(exc: requests.exceptions.ConnectionError) -> bool:
     node: BaseException | None = exc
     while node is not None and id(node) not in seen:
         seen.add(id(node))
-        if isinstance(node, (NewConnectionError, ConnectTimeoutError, NameResolutionError, ConnectionRefusedError)):
+        # urllib3 2 raises NameResolutionError, a NewConnectionError; urllib3 1.26 a NewConnectionError
+        if isinstance(node, (NewConnectionError, ConnectTimeoutError, ConnectionRefusedError)):
             return True
         reason = getattr(node, "reason", None)
         if isinstance(reason, BaseException):
@@ -225,7 +226,8 @@ class Sender:
                 path=path,
             ) from None
         text = str(exc)
-        if "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text:
+        # urllib3 1.26 checks the hostname itself: "hostname '…' doesn't match '…'"
+        if any(part in text for part in ("CERTIFICATE_VERIFY_FAILED", "certificate verify failed", "doesn't match")):
             raise ECSConfigurationError(
                 f"TLS certificate of {self.base_url} not trusted: set verify to the ECS CA bundle, or pin "
                 "the certificate with tls_fingerprint",

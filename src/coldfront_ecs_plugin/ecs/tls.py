@@ -50,5 +50,6 @@ def fingerprint_mismatch(exc: BaseException) -> str | None:
     text = str(exc)
     if "Fingerprints did not match" not in text:
         return None
-    match = re.search(r'got "?([0-9a-fA-F:]+)"?', text)
+    # urllib3 2: got "ab12..."; urllib3 1.26: got "b'ab12...'" (its quote escaped in a wrapping repr)
+    match = re.search(r'got "?(?:b\\?\')?([0-9a-fA-F:]+)', text)
     return match.group(1).lower() if match else ""
