@@ -1,4 +1,4 @@
-"""What differs between the ColdFront releases the plugin supports (stock 1.1.6 up to 1.1.x, and the
+"""What differs between the ColdFront releases the plugin supports (stock 1.1.4 up to 1.1.x, and the
 FASRC fork), kept in one place.
 
 * Quota changes before ColdFront 1.1.8: ``allocation_attribute_changed`` does not exist there; an
@@ -8,7 +8,7 @@ FASRC fork), kept in one place.
   connected only where ``allocation_attribute_changed`` is missing and the fork's
   ``allocation_autoupdate`` is absent (there the fork's own signal carries the change), so a quota
   change is never applied twice.
-* The task queue: the ``django_q`` module comes from django-q 1.3.9 (ColdFront <= 1.1.6, the fork) or
+* The task queue: the ``django_q`` module comes from django-q 1.3.9 (ColdFront 1.1.4 to 1.1.6, the fork) or
   django-q2 (1.1.7+).  The plugin uses only what both provide (``async_task``, ``Schedule``);
   ``django_q_available`` tells whether either is installed.
 * ``check_compat`` (a system check) warns about what this ColdFront lacks, instead of failing at import.
@@ -102,7 +102,7 @@ def check_compat(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
             checks.Warning(
                 "this ColdFront sends neither allocation_attribute_changed nor allocation_change_approved: "
                 "approved quota changes will not reach ECS",
-                hint="Change quotas on ECS by hand, then run ecs_sync; or upgrade ColdFront (1.1.6 or later)",
+                hint="Change quotas on ECS by hand, then run ecs_sync; or upgrade ColdFront (1.1.4 or later)",
                 id=NO_QUOTA_SIGNAL_WARNING,
             )
         )

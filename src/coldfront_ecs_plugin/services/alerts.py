@@ -112,7 +112,7 @@ def _send(subject: str, template: str, context: dict, receivers: list[str]) -> N
     from coldfront.core.utils.mail import send_email_template
 
     sender = getattr(django_settings, "EMAIL_SENDER", "")
-    # by keyword: ColdFront 1.1.6 takes (…, sender, receiver_list), 1.1.10 (…, receiver_list, sender=…)
+    # by keyword: ColdFront 1.1.4 and 1.1.6 take (…, sender, receiver_list), 1.1.10 (…, receiver_list, sender=…)
     send_email_template(subject, template, context, sender=sender, receiver_list=receivers)
 
 
