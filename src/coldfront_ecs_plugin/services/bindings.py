@@ -11,7 +11,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 from datetime import timedelta
+from typing import TypeVar
 
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
@@ -21,6 +23,8 @@ from ..models import LIVE_STATES, BindingState, ECSBinding
 from . import records
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 #: seconds a claim retries while SQLite's write lock is taken
 SQLITE_LOCK_WAIT = 10.0
@@ -56,17 +60,29 @@ def is_stale(binding: ECSBinding, stale_after: float) -> bool:
     return binding.updated < timezone.now() - timedelta(seconds=stale_after)
 
 
-def claim(allocation_pk: int, **kwargs) -> tuple[ECSBinding, bool]:
-    """``_claim``, retried briefly while SQLite reports its write lock taken (it may refuse at once
+def _while_sqlite_locked(write: Callable[..., T], *args, **kwargs) -> T:
+    """``write``, retried briefly while SQLite reports its write lock taken (it may refuse at once
     rather than wait); PostgreSQL and MariaDB wait on the row lock themselves."""
     deadline = time.monotonic() + SQLITE_LOCK_WAIT
     while True:
         try:
-            return _claim(allocation_pk, **kwargs)
+            return write(*args, **kwargs)
         except OperationalError as exc:
             if "locked" not in str(exc) or time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
+
+
+def claim(allocation_pk: int, **kwargs) -> tuple[ECSBinding, bool]:
+    return _while_sqlite_locked(_claim, allocation_pk, **kwargs)
+
+
+def _refuse_if_running(binding: ECSBinding, allocation_pk: int, stale_after: float) -> None:
+    if binding.state == BindingState.PROVISIONING and not is_stale(binding, stale_after):
+        raise BindingBusy(
+            f"provisioning of allocation {allocation_pk} is already running (since "
+            f"{binding.updated:%Y-%m-%d %H:%M:%S %Z}); wait for it to finish"
+        )
 
 
 def _claim(
@@ -91,11 +107,8 @@ def _claim(
             binding = ECSBinding.objects.select_for_update().filter(allocation_id=allocation_pk).first()
             if binding is None:
                 binding = ECSBinding(allocation_id=allocation_pk)
-            elif binding.state == BindingState.PROVISIONING and not is_stale(binding, stale_after):
-                raise BindingBusy(
-                    f"provisioning of allocation {allocation_pk} is already running (since "
-                    f"{binding.updated:%Y-%m-%d %H:%M:%S %Z}); wait for it to finish"
-                )
+            else:
+                _refuse_if_running(binding, allocation_pk, stale_after)
             resumed = bool(binding.steps) and binding.state != BindingState.UNLINKED
             if not resumed:  # nothing of an earlier run is left on ECS: this run's names count
                 binding.namespace, binding.bucket, binding.steps = namespace, bucket, []
@@ -122,15 +135,7 @@ def _claim(
 
 
 def reserve(allocation_pk: int, **kwargs) -> tuple[ECSBinding, bool, bool]:
-    """``_reserve``, retried briefly while SQLite reports its write lock taken (as ``claim``)."""
-    deadline = time.monotonic() + SQLITE_LOCK_WAIT
-    while True:
-        try:
-            return _reserve(allocation_pk, **kwargs)
-        except OperationalError as exc:
-            if "locked" not in str(exc) or time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
+    return _while_sqlite_locked(_reserve, allocation_pk, **kwargs)
 
 
 def _reserve(
@@ -149,11 +154,8 @@ def _reserve(
             created = binding is None
             if binding is None:
                 binding = ECSBinding(allocation_id=allocation_pk)
-            elif binding.state == BindingState.PROVISIONING and not is_stale(binding, stale_after):
-                raise BindingBusy(
-                    f"provisioning of allocation {allocation_pk} is already running (since "
-                    f"{binding.updated:%Y-%m-%d %H:%M:%S %Z}); wait for it to finish"
-                )
+            else:
+                _refuse_if_running(binding, allocation_pk, stale_after)
             resumed = bool(binding.steps) and binding.state != BindingState.UNLINKED
             if not resumed:  # nothing of an earlier run is left on ECS: this run's names count
                 binding.namespace, binding.bucket, binding.steps = namespace, bucket, []
