@@ -77,13 +77,13 @@ def test_login_can_fail_and_slow_replies_time_out(sim) -> None:
         requests.get(sim.base_url + "/login", auth=(sim.user, sim.password), verify=sim.ca_path, timeout=5).status_code
         == 503
     )
-    sim.faults(endpoints={"GET /login": 1.0}, kinds=["slow"], slow_ms=1500)
+    sim.faults(endpoints={"GET /login": 1.0}, kinds=["slow"], slow_ms=10000)
     started = time.monotonic()
     try:
         requests.get(sim.base_url + "/login", auth=(sim.user, sim.password), verify=sim.ca_path, timeout=0.3)
         raise AssertionError("expected a read timeout")
     except requests.ReadTimeout:
-        assert time.monotonic() - started < 1.4
+        assert time.monotonic() - started < 5  # generous: the answer would take 10 s
 
 
 def test_latency(sim) -> None:
