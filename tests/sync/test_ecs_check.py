@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import ssl
 
 import pytest
@@ -12,7 +11,7 @@ from django.core.management import CommandError, call_command
 
 from coldfront_ecs_plugin import attributes
 from harness.simulator import start_simulator
-from harness.sync import ecs_client, make_resource
+from harness.sync import command_json, ecs_client, make_resource
 from harness.world import set_resource_attr
 from sync.conftest import profile_sim
 
@@ -21,12 +20,7 @@ CHECKS = ["settings", "url", "tls", "login", "replication group", "vdc", "listin
 
 
 def check(*args: str) -> tuple[dict, int]:
-    out = io.StringIO()
-    try:
-        call_command("ecs_check", "--json", *args, stdout=out)
-        return json.loads(out.getvalue()), 0
-    except CommandError as exc:
-        return json.loads(out.getvalue()), exc.returncode
+    return command_json("ecs_check", *args)
 
 
 def ecs_resource_on(sim, name: str = "ECS checked"):
