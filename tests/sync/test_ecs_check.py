@@ -100,3 +100,95 @@ def test_localhost_certificate_explains_and_pinning_fixes_it(ecs_types, tmp_path
         assert "pinned" in next(c for c in data["checks"] if c["check"] == "tls")["detail"]
     finally:
         sim.stop()
+
+
+def test_bad_settings_stop_before_any_resource(ecs_types, default_sim, settings):
+    ecs_resource_on(default_sim)
+    settings.ECS_CLIENT_VERSION = "9"
+    before = default_sim.stats()["requests"]
+    data, status = check()
+    assert status == 1
+    assert data["checks"] == [
+        {
+            "resource": "",
+            "check": "settings",
+            "status": "fail",
+            "detail": "ECS_CLIENT_VERSION must be '2', '3' or '4', got '9'",
+        }
+    ]
+    assert default_sim.stats()["requests"] == before
+
+
+def test_no_ecs_resource_at_all_fails(ecs_types, settings):
+    settings.ECS_RESOURCE_NAME_CONTAINS = "no-such-resource-name"
+    data, status = check()
+    assert status == 1
+    assert data["checks"][-1]["detail"] == (
+        "no ECS resource found (see ECS_RESOURCE_TYPES and ECS_RESOURCE_NAME_CONTAINS)"
+    )
+
+
+def test_unusable_url_attribute_is_named(ecs_types, default_sim):
+    resource = ecs_resource_on(default_sim, "ECS ftp")
+    set_resource_attr(resource, attributes.URL, "ftp://ecs.example.org")
+    data, status = check()
+    assert status == 1
+    [line] = [c for c in data["checks"] if c["resource"] == "ECS ftp"]
+    assert (line["check"], line["status"]) == ("url", "fail")
+    assert line["detail"].endswith(f"(resource attribute {attributes.URL!r})") and "scheme 'ftp'" in line["detail"]
+
+
+def test_an_ecs_missing_calls_is_warned_about_not_failed(ecs_types, default_sim):
+    """An ECS without a local-VDC call and with bucket billing only: warnings that say what ecs_sync does."""
+    ecs_resource_on(default_sim)
+    with ecs_client(default_sim) as client:
+        client.create_namespace("probe-ns", replication_group_id=client.replication_group_id("rg1"))
+        client.set_namespace_quota("probe-ns", 1024, 900)
+    default_sim.faults(
+        endpoints={
+            "GET /object/vdcs/vdc/local": 1.0,
+            "POST /object/billing/namespace/info": 1.0,
+            "POST /object/billing/buckets/{namespace}/info": 1.0,
+            "GET /object/billing/namespace/{namespace}/info": 1.0,
+        },
+        kinds=["absent"],
+    )
+
+    data, status = check()
+
+    default_sim.faults()
+    assert status == 0, data
+    by = {c["check"]: c for c in data["checks"]}
+    assert by["vdc"] == {
+        "resource": "ECS checked",
+        "check": "vdc",
+        "status": "warn",
+        "detail": "this ECS does not name its local VDC: bindings record the endpoint only",
+    }
+    assert by["listing"]["detail"] == "the namespace listing carries quotas: ecs_sync reads them from it"
+    assert (by["billing"]["status"], by["billing"]["detail"]) == (
+        "warn",
+        "no billing form found but bucket billing: ecs_sync reads one bucket at a time",
+    )
+
+
+def test_billing_that_fails_on_ecs_side_fails_the_check(ecs_types, default_sim):
+    ecs_resource_on(default_sim)
+    default_sim.faults(endpoints={"POST /object/billing/namespace/info": 1.0}, kinds=["500"])
+    data, status = check()
+    default_sim.faults()
+    assert status == 1
+    by = {c["check"]: c for c in data["checks"]}
+    assert by["billing"]["status"] == "fail" and "HTTP 500" in by["billing"]["detail"]
+    assert by["logout"]["status"] == "ok"  # the token is released even so
+
+
+def test_a_failed_logout_is_named_with_its_consequence(ecs_types, default_sim):
+    ecs_resource_on(default_sim)
+    default_sim.faults(endpoints={"GET /logout": 1.0}, kinds=["500"])
+    data, status = check()
+    default_sim.faults()
+    assert status == 1
+    logout = data["checks"][-1]
+    assert (logout["check"], logout["status"]) == ("logout", "fail")
+    assert logout["detail"].endswith(": the token stays live until it expires (ECS allows 100 per user)")
