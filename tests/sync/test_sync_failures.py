@@ -7,7 +7,16 @@ from __future__ import annotations
 import pytest
 
 from coldfront_ecs_plugin import attributes
-from harness.sync import history_rows, make_allocations, make_resource, provision_on_sim, sync_json, values
+from harness.sync import (
+    GIB,
+    ecs_client,
+    history_rows,
+    make_allocations,
+    make_resource,
+    provision_on_sim,
+    sync_json,
+    values,
+)
 
 pytestmark = pytest.mark.django_db
 TB = attributes.QUOTA_TB
@@ -65,3 +74,64 @@ def test_login_failing_on_ecs_side_is_retried_then_fails_the_endpoint(two_resour
     assert reason.startswith(f"reading login to {sim.base_url} failed") and "after 4 attempt(s)" in reason, reason
     assert "HTTP 500" in reason
     assert {a.pk: values(a.pk) for a in allocs} == before
+
+
+BILLING_FORMS = (
+    "POST /object/billing/namespace/info",
+    "POST /object/billing/buckets/{namespace}/info",
+    "GET /object/billing/namespace/{namespace}/info",
+)
+BUCKET_BILLING = "GET /object/billing/buckets/{namespace}/{bucket}/info"
+
+
+def test_an_ecs_with_bucket_billing_only_is_read_one_bucket_at_a_time(ecs_types, default_sim):
+    """The end of the fallback chain over real HTTPS: every cheaper form answers 404/2000 once."""
+    sim = default_sim
+    resource = make_resource("ECS bucket billing", sim.host_port)
+    allocs = make_allocations(resource, 3)
+    provision_on_sim(sim, allocs, usage_bytes=5 * GIB)
+    calls = sim.stats()["by_endpoint"]
+    sim.faults(endpoints=dict.fromkeys(BILLING_FORMS, 1.0), kinds=["absent"])
+
+    report, status = sync_json()
+
+    sim.faults()
+    assert status == 0, report
+    sent = delta(calls, sim.stats()["by_endpoint"])
+    assert [sent.get(form) for form in BILLING_FORMS] == [1, 1, 1]  # each form probed once, then abandoned
+    assert sent[BUCKET_BILLING] == 3
+    [endpoint] = report["endpoints"].values()
+    assert endpoint["usage_source"] == "bucket billing"
+    assert [n for n in report["notes"] if "has no" in n] == [
+        f"ECS at {sim.base_url} has no bulk namespace billing (HTTP 404, ECS code 2000); usage read with bulk "
+        "bucket billing",
+        f"ECS at {sim.base_url} has no bulk bucket billing (HTTP 404, ECS code 2000); usage read with namespace "
+        "billing",
+        f"ECS at {sim.base_url} has no namespace billing (HTTP 404, ECS code 2000); usage read with bucket billing",
+    ]
+    assert all(values(a.pk)[TB] == ("2", 5 / 1024) for a in allocs)
+
+
+def test_a_bucket_left_out_of_the_bulk_answer_is_asked_alone(ecs_types, default_sim):
+    """The per-bucket fallback: ECS's bulk answer leaves out a bucket it does not have; asked alone it
+    says why, that allocation fails with the reason, its old usage stays, the others are written."""
+    sim = default_sim
+    resource = make_resource("ECS lost bucket", sim.host_port)
+    kept, lost = make_allocations(resource, 2)
+    provision_on_sim(sim, [kept, lost], usage_bytes=5 * GIB)
+    assert sync_json()[1] == 0  # both read once: 5 GiB each
+    sim.set_usage(lost.namespace, lost.bucket, 0, 0)  # ECS deletes empty buckets only
+    with ecs_client(sim) as client:
+        client.delete_bucket(lost.namespace, lost.bucket)
+    sim.set_usage(kept.namespace, kept.bucket, 7 * GIB, 1)
+    calls = sim.stats()["by_endpoint"]
+
+    report, status = sync_json()
+
+    assert status == 1
+    sent = delta(calls, sim.stats()["by_endpoint"])
+    assert sent["POST /object/billing/namespace/info"] == 1 and sent[BUCKET_BILLING] == 1
+    [failure] = [f for f in report["failures"] if f["allocation_id"] == lost.pk]
+    assert failure["reason"] == f"bucket {lost.bucket!r} not found on ECS"
+    assert values(lost.pk)[TB] == ("2", 5 / 1024)  # the last usage read stays: a failure is never a zero
+    assert values(kept.pk)[TB] == ("2", 7 / 1024)
