@@ -192,3 +192,60 @@ def test_a_failed_logout_is_named_with_its_consequence(ecs_types, default_sim):
     logout = data["checks"][-1]
     assert (logout["check"], logout["status"]) == ("logout", "fail")
     assert logout["detail"].endswith(": the token stays live until it expires (ECS allows 100 per user)")
+
+
+def tls_line(data: dict) -> dict:
+    return next(c for c in data["checks"] if c["check"] == "tls")
+
+
+def test_tls_problems_are_explained(ecs_types, default_sim, settings):
+    ecs_resource_on(default_sim)
+
+    settings.ECS_TLS_FINGERPRINT = "00" * 32  # a pin that is not this certificate's
+    data, status = check()
+    assert status == 1 and tls_line(data)["status"] == "fail"
+    assert (
+        "not the one ECS_TLS_FINGERPRINT names: update it if ECS's certificate was replaced" in tls_line(data)["detail"]
+    )
+
+    settings.ECS_TLS_FINGERPRINT = ""
+    settings.ECS_VERIFY_SSL = True  # the system CAs, which did not sign the simulator's certificate
+    data, status = check()
+    assert status == 1 and tls_line(data)["status"] == "fail"
+    assert tls_line(data)["detail"].startswith("certificate not trusted with ECS_VERIFY_SSL = True (")
+    assert "ECS_TLS_FINGERPRINT = '" in tls_line(data)["detail"]
+
+    settings.ECS_VERIFY_SSL = False
+    data, status = check()
+    assert tls_line(data)["status"] == "warn" and "not verified (ECS_VERIFY_SSL = False)" in tls_line(data)["detail"]
+    assert status == 0  # a warning, not a failure: the other checks ran and passed
+
+
+def test_no_tls_listener_fails_the_tls_check_and_stops(ecs_types, default_sim):
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    resource = ecs_resource_on(default_sim, "ECS nowhere")
+    set_resource_attr(resource, attributes.URL, f"127.0.0.1:{port}")
+    data, status = check()
+    assert status == 1
+    assert [c["check"] for c in data["checks"] if c["resource"] == "ECS nowhere"] == ["url", "tls"]
+    assert tls_line(data)["detail"].startswith(f"no TLS connection to 127.0.0.1:{port}: ")
+
+
+def test_plain_http_is_a_warning_when_allowed(ecs_types, tmp_path, settings):
+    sim = start_simulator(tmp_path / "ca.pem", "--no-tls")
+    try:
+        settings.ECS_ALLOW_HTTP = True
+        resource = ecs_resource_on(sim, "ECS lab http")
+        set_resource_attr(resource, attributes.URL, sim.base_url)
+        data, status = check()
+    finally:
+        sim.stop()
+    assert status == 0, data
+    assert (tls_line(data)["status"], tls_line(data)["detail"]) == (
+        "warn",
+        "plain http (ECS_ALLOW_HTTP = True): the password and token cross the network unencrypted",
+    )
