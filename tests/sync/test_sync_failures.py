@@ -135,3 +135,27 @@ def test_a_bucket_left_out_of_the_bulk_answer_is_asked_alone(ecs_types, default_
     assert failure["reason"] == f"bucket {lost.bucket!r} not found on ECS"
     assert values(lost.pk)[TB] == ("2", 5 / 1024)  # the last usage read stays: a failure is never a zero
     assert values(kept.pk)[TB] == ("2", 7 / 1024)
+
+
+def test_bad_settings_or_missing_attribute_types_stop_the_run_with_the_reason(ecs_types, default_sim, settings):
+    from coldfront.core.allocation.models import AllocationAttributeType
+
+    from coldfront_ecs_plugin.services.sync import update_resource_usage
+
+    resource = make_resource("ECS unset", default_sim.host_port)
+    make_allocations(resource, 1)
+    before = default_sim.stats()["requests"]
+    settings.ECS_PASS = ""
+    report, status = sync_json()
+    assert status == 1 and [f["reason"] for f in report["failures"]] == ["settings: ECS_PASS is not set"]
+    legacy = update_resource_usage(resource)  # the one-resource entry point reports it on the resource
+    assert legacy.resource_failed and [f.reason for f in legacy.failures] == ["settings: ECS_PASS is not set"]
+
+    settings.ECS_PASS = default_sim.password
+    AllocationAttributeType.objects.filter(name=attributes.QUOTA_BYTES).delete()
+    report, status = sync_json()
+    assert status == 1
+    assert [f["reason"] for f in report["failures"]] == [
+        f"attribute types missing: {attributes.QUOTA_BYTES}; run 'manage.py ecs_setup'"
+    ]
+    assert default_sim.stats()["requests"] == before  # ECS was never asked
