@@ -159,3 +159,19 @@ def test_bad_settings_or_missing_attribute_types_stop_the_run_with_the_reason(ec
         f"attribute types missing: {attributes.QUOTA_BYTES}; run 'manage.py ecs_setup'"
     ]
     assert default_sim.stats()["requests"] == before  # ECS was never asked
+
+
+def test_an_unreadable_cluster_identity_fails_the_endpoint_and_writes_nothing(two_resources):
+    sim, allocs = two_resources
+    before = {a.pk: values(a.pk) for a in allocs}
+    sim.faults(endpoints={"GET /object/vdcs/vdc/local": 1.0}, kinds=["500"])
+    try:
+        report, status = sync_json()
+    finally:
+        sim.faults()
+    assert status == 1 and report["updated"] == 0
+    reasons = {f["reason"] for f in report["failures"]}
+    [reason] = reasons
+    assert reason.startswith("reading the cluster identity (local VDC) failed: ")
+    assert {a.pk: values(a.pk) for a in allocs} == before
+    assert sim.stats()["active_tokens"] == 0  # logged out all the same
