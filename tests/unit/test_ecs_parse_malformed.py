@@ -17,6 +17,9 @@ from coldfront_ecs_plugin.ecs import ECSMalformedResponse, parse
         (parse.parse_replication_groups, {"other": []}, "replication group list lacks data_service_vpool"),
         (parse.parse_object_users, {"blobuser": ["alice"]}, "blobuser entry is not an object"),
         (parse.parse_new_secret_key, {"secret_key": ""}, "ECS returned an empty secret key"),
+        (parse.parse_bucket_usage, {"total_size": "1", "total_objects": 1}, "lacks the bucket name or namespace"),
+        (parse.parse_bucket_usages, {"other": []}, "bulk billing response lacks bucket_billing_infos"),
+        (parse.parse_namespace_billing, {"total_size": "1"}, "namespace billing response lacks the namespace"),
     ],
 )
 def test_bodies_missing_what_matters_are_refused(parser, body, message):
