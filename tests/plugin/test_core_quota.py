@@ -182,3 +182,15 @@ def test_other_attributes_and_other_resources_are_left_to_coldfront(world, provi
         signals.on_allocation_attribute_changed(None, attribute_pk=row.pk, allocation_pk=allocation.pk)
     assert world.sim.stats()["requests"] == before  # ECS is not asked
     assert world.notes(provisioned) == [] and world.notes(isilon) == []
+
+
+def test_a_first_quota_that_is_not_a_number_has_nothing_to_go_back_to(world):
+    from coldfront_ecs_plugin import signals
+
+    allocation = world.allocation("Typo Lab", quota_tb="lots")  # its only value, ever
+    row = _quota_row(allocation)
+    signals.on_allocation_attribute_changed(None, attribute_pk=row.pk, allocation_pk=allocation.pk)
+    assert world.notes(allocation) == [
+        f"ECS: changing {attributes.QUOTA_TB} to lots failed (no previous value to restore). "
+        "Reason: 'lots' is not a number of TB"
+    ]
