@@ -43,6 +43,19 @@ def _project_member(project, user):
     )
 
 
+def _add_in_view(world, allocation, user):
+    """The PI's "add users" page (AllocationAddUsersView) for one project member: sends allocation_activate_user."""
+    _project_member(allocation.project, user)
+    data = {
+        "userform-TOTAL_FORMS": 1,
+        "userform-INITIAL_FORMS": 1,
+        "userform-MIN_NUM_FORMS": 0,
+        "userform-MAX_NUM_FORMS": 1,
+        "userform-0-selected": "on",
+    }
+    return world.client.post(reverse("allocation-add-users", kwargs={"pk": allocation.pk}), data)
+
+
 def _ecs_users(world) -> list[str]:
     return sorted(uid for uid, rec in world.state()["users"].items() if rec["namespace"] == NS)
 
@@ -77,17 +90,7 @@ def test_off_by_default_creates_none(world):
 
 def test_added_in_the_view_gets_one_removed_in_the_view_loses_it_with_its_keys(world, s3):
     allocation = _approved_with_members(world, "ann")
-    carl = world.user("carl")
-    _project_member(allocation.project, carl)
-    data = {
-        "userform-TOTAL_FORMS": 1,
-        "userform-INITIAL_FORMS": 1,
-        "userform-MIN_NUM_FORMS": 0,
-        "userform-MAX_NUM_FORMS": 1,
-        "userform-0-selected": "on",
-    }
-    response = world.client.post(reverse("allocation-add-users", kwargs={"pk": allocation.pk}), data)
-    assert response.status_code == 302
+    assert _add_in_view(world, allocation, world.user("carl")).status_code == 302
     carl_id = object_user_id(NS, "carl")
     assert carl_id in _ecs_users(world)
     with world.ecs_client() as client:
@@ -223,17 +226,9 @@ def test_a_member_whose_object_user_ecs_failed_to_remove_is_removed_by_the_next_
 def test_a_member_added_while_ecs_fails_gets_a_note_and_the_page_still_works(world, s3):
     allocation = _approved_with_members(world)
     gail = world.user("gail")
-    _project_member(allocation.project, gail)
-    data = {
-        "userform-TOTAL_FORMS": 1,
-        "userform-INITIAL_FORMS": 1,
-        "userform-MIN_NUM_FORMS": 0,
-        "userform-MAX_NUM_FORMS": 1,
-        "userform-0-selected": "on",
-    }
     world.sim.faults(endpoints={"POST /object/users": 1.0}, kinds=["500"])
     try:
-        response = world.client.post(reverse("allocation-add-users", kwargs={"pk": allocation.pk}), data)
+        response = _add_in_view(world, allocation, gail)
     finally:
         world.sim.faults()
     assert response.status_code == 302  # ColdFront's page answers as usual

@@ -138,25 +138,31 @@ def test_unusable_url_attribute_is_named(ecs_types, default_sim):
     assert line["detail"].endswith(f"(resource attribute {attributes.URL!r})") and "scheme 'ftp'" in line["detail"]
 
 
+def check_while_failing(sim, *endpoints: str, kind: str = "500") -> tuple[dict, int]:
+    """``check()`` while each of ``endpoints`` fails every time with ``kind``."""
+    sim.faults(endpoints=dict.fromkeys(endpoints, 1.0), kinds=[kind])
+    try:
+        return check()
+    finally:
+        sim.faults()
+
+
 def test_an_ecs_missing_calls_is_warned_about_not_failed(ecs_types, default_sim):
     """An ECS without a local-VDC call and with bucket billing only: warnings that say what ecs_sync does."""
     ecs_resource_on(default_sim)
     with ecs_client(default_sim) as client:
         client.create_namespace("probe-ns", replication_group_id=client.replication_group_id("rg1"))
         client.set_namespace_quota("probe-ns", 1024, 900)
-    default_sim.faults(
-        endpoints={
-            "GET /object/vdcs/vdc/local": 1.0,
-            "POST /object/billing/namespace/info": 1.0,
-            "POST /object/billing/buckets/{namespace}/info": 1.0,
-            "GET /object/billing/namespace/{namespace}/info": 1.0,
-        },
-        kinds=["absent"],
+
+    data, status = check_while_failing(
+        default_sim,
+        "GET /object/vdcs/vdc/local",
+        "POST /object/billing/namespace/info",
+        "POST /object/billing/buckets/{namespace}/info",
+        "GET /object/billing/namespace/{namespace}/info",
+        kind="absent",
     )
 
-    data, status = check()
-
-    default_sim.faults()
     assert status == 0, data
     by = {c["check"]: c for c in data["checks"]}
     assert by["vdc"] == {
@@ -174,9 +180,7 @@ def test_an_ecs_missing_calls_is_warned_about_not_failed(ecs_types, default_sim)
 
 def test_billing_that_fails_on_ecs_side_fails_the_check(ecs_types, default_sim):
     ecs_resource_on(default_sim)
-    default_sim.faults(endpoints={"POST /object/billing/namespace/info": 1.0}, kinds=["500"])
-    data, status = check()
-    default_sim.faults()
+    data, status = check_while_failing(default_sim, "POST /object/billing/namespace/info")
     assert status == 1
     by = {c["check"]: c for c in data["checks"]}
     assert by["billing"]["status"] == "fail" and "HTTP 500" in by["billing"]["detail"]
@@ -185,9 +189,7 @@ def test_billing_that_fails_on_ecs_side_fails_the_check(ecs_types, default_sim):
 
 def test_a_failed_logout_is_named_with_its_consequence(ecs_types, default_sim):
     ecs_resource_on(default_sim)
-    default_sim.faults(endpoints={"GET /logout": 1.0}, kinds=["500"])
-    data, status = check()
-    default_sim.faults()
+    data, status = check_while_failing(default_sim, "GET /logout")
     assert status == 1
     logout = data["checks"][-1]
     assert (logout["check"], logout["status"]) == ("logout", "fail")
