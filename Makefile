@@ -13,7 +13,7 @@ FLOOR_PIP := $(FLOOR_BIN)/pip --disable-pip-version-check -q
 FLOOR_COLDFRONT := coldfront==1.1.6
 
 # Branch coverage of the plugin on the SQLite run, printed per module; fails under the measured figure
-# (96.2 % after issue 10) rounded down. Raise it when coverage rises; never lower it to let a change in
+# (96.3 % after issue 10) rounded down. Raise it when coverage rises; never lower it to let a change in
 COV_FAIL_UNDER ?= 96
 COV_ARGS := --cov=coldfront_ecs_plugin --cov-branch --cov-report=term-missing --cov-fail-under=$(COV_FAIL_UNDER)
 
