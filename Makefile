@@ -14,8 +14,9 @@ FLOOR114 := .venv-floor-1.1.4
 FLOOR114_STAMP := $(FLOOR114)/.installed-stamp
 PY310 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.10.*/bin/python) $(shell command -v python3.10))
 
-# Branch coverage of the plugin on the SQLite run, per module; fails under the measured figure (90.0 %) less 2
-COV_FAIL_UNDER ?= 88
+# Branch coverage of the plugin on the SQLite run, printed per module; fails under the measured figure
+# (96.3 % after issue 10) rounded down. Raise it when coverage rises; never lower it to let a change in
+COV_FAIL_UNDER ?= 96
 COV_ARGS := --cov=coldfront_ecs_plugin --cov-branch --cov-report=term-missing --cov-fail-under=$(COV_FAIL_UNDER)
 
 .PHONY: install install-floor install-chromium test test-floor lint typecheck demo bench clean

@@ -15,6 +15,8 @@ BYTES_PER_TB = 2**40
 BYTES_PER_KB = 1024
 #: 1 EiB: far above any ECS cluster, and small enough that bytes fit a signed 64-bit integer
 MAX_QUOTA_TB = 2**20
+#: relative tolerance for "the same number" (float noise only; quotas compare at GB granularity)
+REL_TOL = 1e-9
 
 
 class QuotaValueError(ValueError):
@@ -58,6 +60,19 @@ def kb_to_bytes(kb: float) -> int:
 def notification_gb(block_gb: int, percent: float) -> int:
     """Soft quota as ``percent`` of the hard quota, at least 1 GB and never above it."""
     return max(1, min(block_gb, math.floor(block_gb * percent / 100.0)))
+
+
+def same_number(old: str | float | None, new: float) -> bool:
+    """True when a stored value already says ``new`` ("10" == 10.0); unreadable means different.
+
+    The plugin's one tolerance: the sync and the records service both decide "unchanged" with it.
+    """
+    if old is None:
+        return False
+    try:
+        return math.isclose(float(old), float(new), rel_tol=REL_TOL, abs_tol=0.0)
+    except (TypeError, ValueError):
+        return False
 
 
 def format_tb(tb: float, places: int = 6) -> str:

@@ -11,7 +11,8 @@ Endpoint names in ``/_sim/stats`` and ``/_sim/faults`` are ``"METHOD /template"`
 ``handlers.ROUTES``, e.g. ``"GET /object/bucket/{bucket}/info"`` or
 ``"GET /object/billing/buckets/{namespace}/{bucket}/info"``; unmatched paths count as
 ``"METHOD <unknown>"``. Control endpoints: POST usage, capacity, faults, reset, mgmt-users;
-GET stats, state, faults. ``/_sim/faults`` also takes ``kinds`` (subset of 500, 503, drop, slow).
+GET stats, state, faults. ``/_sim/faults`` also takes ``kinds`` (subset of 500, 503, drop, slow; default all
+four; ``absent``, only when named: 404/2000 as from an ECS release without that call).
 """
 
 __version__ = "0.1.0"

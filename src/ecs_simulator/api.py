@@ -172,6 +172,8 @@ class Simulator:
             time.sleep(cfg.latency_ms / 1000.0)
         if fault == "drop":
             return Reply(0, drop=True)
+        if fault == "absent":  # what an older ECS answers for a call it does not have
+            return _error(ApiError(404, 2000, f"No resource at {req.path}"))
         if fault in ("500", "503"):
             return _error(
                 ApiError(500, 7000, "Injected fault: internal error")

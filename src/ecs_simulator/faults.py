@@ -9,6 +9,8 @@ from typing import Any
 from .options import integer, number
 
 KINDS = ("500", "503", "drop", "slow")
+#: only when named in ``kinds``: "absent" answers 404/2000 as an ECS release without that call does
+OPT_IN_KINDS = ("absent",)
 MAX_SLOW_MS = 30000
 
 
@@ -55,9 +57,9 @@ class Faults:
         kinds = payload.get("kinds") or list(KINDS)
         if not isinstance(kinds, list) or not all(isinstance(k, str) for k in kinds):
             raise ValueError("kinds must be a list of strings")
-        bad = [k for k in kinds if k not in KINDS]
+        bad = [k for k in kinds if k not in KINDS + OPT_IN_KINDS]
         if bad:
-            raise ValueError(f"unknown fault kinds {bad}; known: {list(KINDS)}")
+            raise ValueError(f"unknown fault kinds {bad}; known: {list(KINDS + OPT_IN_KINDS)}")
         slow = payload.get("slow_ms")
         cfg = FaultConfig(
             latency_ms=number(payload.get("latency_ms") or 0, "latency_ms", maximum=MAX_SLOW_MS),

@@ -66,3 +66,61 @@ def test_quota_edit_before_provisioning_is_kept_for_the_approval(world):
     world.approve(allocation)
     with world.ecs_client() as client:
         assert client.get_namespace_quota("early-lab").block_size_gb == 3072
+
+
+def test_ecs_link_refusals_name_their_reason(world):
+    plain = world.allocation("Plain Lab", status="Active", resource=world.resource("Compute cluster"))
+    bad_url = world.allocation("Bad Url Lab", status="Active", resource=world.resource(url="ftp://ecs.example.org"))
+    good = world.allocation("Good Lab", status="Active")
+    cases = [
+        (("999999", "--namespace", "x"), "allocation 999999 does not exist"),
+        ((str(plain.pk), "--namespace", "x"), f"allocation {plain.pk} is not on an ECS resource"),
+        ((str(bad_url.pk), "--namespace", "x"), "scheme 'ftp' is not supported"),
+        ((str(good.pk), "--namespace", "Not_A_Namespace!"), "Not_A_Namespace!"),
+        ((str(good.pk),), "--namespace is required with ALLOCATION_ID"),
+    ]
+    for args, reason in cases:
+        out, code = _run("ecs_link", *args)
+        assert code != 0 and reason in out, (args, out)
+    assert not ECSBinding.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "reason"),
+    [
+        ("GET /object/vdcs/vdc/local", "could not identify the ECS cluster"),
+        ("GET /object/namespaces/namespace/{namespace}", "could not check existing/lab-existing-bucket on ECS"),
+    ],
+    ids=["cluster", "namespace"],
+)
+def test_ecs_link_refuses_when_ecs_cannot_be_read(world, endpoint, reason):
+    allocation = world.allocation("Unread Lab", status="Active")
+    with world.ecs_client() as client:
+        client.create_namespace("existing", replication_group_id=client.replication_group_id("rg1"))
+        client.create_bucket("existing", "lab-existing-bucket")
+    world.sim.faults(endpoints={endpoint: 1.0}, kinds=["500"])
+    try:
+        out, code = _run("ecs_link", str(allocation.pk), "--namespace", "existing")
+    finally:
+        world.sim.faults()
+    assert code != 0 and reason in out and "HTTP 500" in out
+    assert not ECSBinding.objects.exists()
+
+
+def test_ecs_link_all_skips_allocations_that_map_to_one_namespace(world):
+    resource = world.resource()
+    twins = [world.allocation(f"Twin Lab {i}", status="Active", namespace="twins", resource=resource) for i in (1, 2)]
+    single = world.allocation("Single Lab", status="Active", namespace="single", resource=resource)
+    with world.ecs_client() as client:
+        rg = client.replication_group_id("rg1")
+        for ns in ("twins", "single"):
+            client.create_namespace(ns, replication_group_id=rg)
+            client.create_bucket(ns, f"lab-{ns}-bucket")
+
+    out, code = _run("ecs_link", "--all")
+
+    assert code == 0
+    for twin in twins:
+        assert f"{twin.pk}" in out and "2 unlinked allocations map to this namespace" in out
+    assert "1 of 3 unlinked allocation(s) linked" in out
+    assert list(ECSBinding.objects.values_list("allocation_id", "namespace")) == [(single.pk, "single")]

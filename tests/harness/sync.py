@@ -196,16 +196,21 @@ def provision_on_sim(
         sim.set_usage(ns, bucket, usage_bytes, 1)
 
 
-def sync_json(*args: str) -> tuple[dict, int]:
-    """``manage.py ecs_sync --json``: the parsed report and the exit code (0, or the CommandError's)."""
+def command_json(command: str, *args: str) -> tuple[dict, int]:
+    """``manage.py <command> --json``: the parsed report and the exit code (0, or the CommandError's)."""
     from django.core.management import CommandError, call_command
 
     out = io.StringIO()
     try:
-        call_command("ecs_sync", "--json", *args, stdout=out)
+        call_command(command, "--json", *args, stdout=out)
         return json.loads(out.getvalue()), 0
     except CommandError as exc:
         return json.loads(out.getvalue()), exc.returncode
+
+
+def sync_json(*args: str) -> tuple[dict, int]:
+    """``manage.py ecs_sync --json``: the parsed report and the exit code."""
+    return command_json("ecs_sync", *args)
 
 
 def values(pk: int) -> dict[str, tuple[str, float | None]]:

@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 
 from coldfront_ecs_plugin import attributes
 from coldfront_ecs_plugin.models import BindingState
+from harness.endpoints import NS_DEACTIVATE
 from harness.lifecycle import binding, ecs_writes, expire_by_task
 
 NS, BUCKET = "gone-lab", "lab-gone-lab-bucket"
@@ -76,3 +77,52 @@ def test_removes_an_empty_bucket_and_namespace_and_retires_the_binding(world):
 def test_refuses_an_unknown_allocation(world):
     with pytest.raises(CommandError, match="allocation 999999 does not exist"):
         _run("999999")
+
+
+def test_a_failing_namespace_removal_says_what_was_removed_so_far(world):
+    allocation = _expired(world)
+    world.sim.faults(endpoints={NS_DEACTIVATE: 1.0}, kinds=["500"])
+    try:
+        with pytest.raises(CommandError, match=f"ECS refused to remove namespace {NS!r}") as raised:
+            _run(str(allocation.pk), "--confirm")
+    finally:
+        world.sim.faults()
+    assert str(raised.value).endswith(f"Removed so far: bucket {BUCKET}")
+    assert world.namespaces() == [NS] and world.buckets() == {}
+    assert binding(allocation).state == BindingState.ACTIVE  # not retired: the namespace is still there
+
+
+def test_storage_already_gone_from_ecs_is_planned_as_such_and_the_binding_retired(world):
+    allocation = _expired(world)
+    with world.ecs_client() as client:
+        client.delete_bucket(NS, BUCKET)
+        client.delete_namespace(NS)
+    text = _run(str(allocation.pk))
+    assert f"bucket {BUCKET!r} (already gone)" in text and f"namespace {NS!r} (already gone)" in text
+    assert "usage now unknown" in text
+    text = _run(str(allocation.pk), "--confirm")
+    assert text.strip() == f"allocation {allocation.pk}: removed from ECS by ecs_deprovision: nothing was left"
+    assert binding(allocation).state == BindingState.RETIRED
+
+
+def test_an_unreadable_usage_is_planned_as_unknown(world):
+    allocation = _expired(world)
+    world.sim.faults(endpoints={"GET /object/billing/namespace/{namespace}/info": 1.0}, kinds=["500"])
+    try:
+        text = _run(str(allocation.pk))
+    finally:
+        world.sim.faults()
+    assert f"bucket {BUCKET!r} — ECS refuses it unless empty; usage now unknown" in text
+
+
+def test_refuses_storage_on_another_cluster_and_a_run_in_progress(world):
+    from coldfront_ecs_plugin.models import ECSBinding
+
+    allocation = _expired(world)
+    ECSBinding.objects.filter(allocation_id=allocation.pk).update(cluster_id="urn:storageos:VirtualDataCenterData:x")
+    with pytest.raises(CommandError, match=r"now reaches ECS cluster .* but allocation .* lives on cluster urn:"):
+        _run(str(allocation.pk), "--confirm")
+    ECSBinding.objects.filter(allocation_id=allocation.pk).update(state=BindingState.PROVISIONING)
+    with pytest.raises(CommandError, match="is being provisioned \\(provisioning\\); wait for it to end"):
+        _run(str(allocation.pk), "--confirm")
+    assert world.buckets() == {NS: [BUCKET]}

@@ -43,6 +43,19 @@ def _project_member(project, user):
     )
 
 
+def _add_in_view(world, allocation, user):
+    """The PI's "add users" page (AllocationAddUsersView) for one project member: sends allocation_activate_user."""
+    _project_member(allocation.project, user)
+    data = {
+        "userform-TOTAL_FORMS": 1,
+        "userform-INITIAL_FORMS": 1,
+        "userform-MIN_NUM_FORMS": 0,
+        "userform-MAX_NUM_FORMS": 1,
+        "userform-0-selected": "on",
+    }
+    return world.client.post(reverse("allocation-add-users", kwargs={"pk": allocation.pk}), data)
+
+
 def _ecs_users(world) -> list[str]:
     return sorted(uid for uid, rec in world.state()["users"].items() if rec["namespace"] == NS)
 
@@ -77,17 +90,7 @@ def test_off_by_default_creates_none(world):
 
 def test_added_in_the_view_gets_one_removed_in_the_view_loses_it_with_its_keys(world, s3):
     allocation = _approved_with_members(world, "ann")
-    carl = world.user("carl")
-    _project_member(allocation.project, carl)
-    data = {
-        "userform-TOTAL_FORMS": 1,
-        "userform-INITIAL_FORMS": 1,
-        "userform-MIN_NUM_FORMS": 0,
-        "userform-MAX_NUM_FORMS": 1,
-        "userform-0-selected": "on",
-    }
-    response = world.client.post(reverse("allocation-add-users", kwargs={"pk": allocation.pk}), data)
-    assert response.status_code == 302
+    assert _add_in_view(world, allocation, world.user("carl")).status_code == 302
     carl_id = object_user_id(NS, "carl")
     assert carl_id in _ecs_users(world)
     with world.ecs_client() as client:
@@ -160,3 +163,78 @@ def test_a_strangers_object_user_is_never_adopted(world, s3):
     assert row.state == ObjectUserState.CONFLICT and "not this plugin's" in row.last_error
     assert [n for n in report["notes"] if "not all updated" in n and ann_id in n]
     assert _ecs_users(world) == [ann_id]  # left as it was
+
+
+def _notes_with(report: dict, text: str) -> list[str]:
+    return [n for n in report["notes"] if text in n]
+
+
+def test_an_object_user_ecs_failed_to_create_is_created_by_the_next_sync(world, s3):
+    allocation = _approved_with_members(world)
+    _member(allocation, world.user("erin"))  # no signal: the sync reconciles it
+    world.sim.faults(endpoints={"POST /object/users": 1.0}, kinds=["500"])
+    try:
+        report, _code = sync_json()
+    finally:
+        world.sim.faults()
+    erin_id = object_user_id(NS, "erin")
+    row = ECSObjectUser.objects.get(username="erin")
+    assert row.state == ObjectUserState.FAILED and row.last_error.startswith(
+        f"could not create object user {erin_id!r}"
+    )
+    assert _notes_with(report, f"could not create object user {erin_id!r}") and _ecs_users(world) == []
+
+    sync_json()
+
+    assert ECSObjectUser.objects.get(username="erin").state == ObjectUserState.ACTIVE
+    assert _ecs_users(world) == [erin_id]
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "reason"),
+    [
+        ("POST /object/users/deactivate", "could not deactivate object user"),
+        ("POST /object/user-secret-keys/{uid}/deactivate", "could not delete the secret keys of"),
+    ],
+    ids=["user", "keys"],
+)
+def test_a_member_whose_object_user_ecs_failed_to_remove_is_removed_by_the_next_sync(world, s3, endpoint, reason):
+    from coldfront.core.allocation.models import AllocationUserStatusChoice
+
+    allocation = _approved_with_members(world, "fred")
+    fred_id = object_user_id(NS, "fred")
+    with world.ecs_client() as client:
+        client.create_secret_key(fred_id, NS)
+    allocation.allocationuser_set.filter(user__username="fred").update(
+        status=AllocationUserStatusChoice.objects.get(name="Removed")
+    )  # no signal: the sync reconciles it
+    world.sim.faults(endpoints={endpoint: 1.0}, kinds=["500"])
+    try:
+        report, _code = sync_json()
+    finally:
+        world.sim.faults()
+    assert _notes_with(report, f"{reason} {fred_id!r}"), report["notes"]
+    assert ECSObjectUser.objects.get(username="fred").state == ObjectUserState.ACTIVE  # not removed: retried
+    assert _ecs_users(world) == [fred_id]
+
+    sync_json()
+
+    assert ECSObjectUser.objects.get(username="fred").state == ObjectUserState.REMOVED
+    assert _ecs_users(world) == []
+
+
+def test_a_member_added_while_ecs_fails_gets_a_note_and_the_page_still_works(world, s3):
+    allocation = _approved_with_members(world)
+    gail = world.user("gail")
+    world.sim.faults(endpoints={"POST /object/users": 1.0}, kinds=["500"])
+    try:
+        response = _add_in_view(world, allocation, gail)
+    finally:
+        world.sim.faults()
+    assert response.status_code == 302  # ColdFront's page answers as usual
+    assert allocation.allocationuser_set.filter(user=gail, status__name="Active").exists()
+    [note] = [n for n in world.notes(allocation) if "gail" in n]
+    assert note.startswith("ECS: could not create the S3 object user of gail: could not create object user ")
+    assert note.endswith("; the next ecs_sync tries again")
+    sync_json()
+    assert _ecs_users(world) == [object_user_id(NS, "gail")]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from coldfront_ecs_plugin import attributes
+from coldfront_ecs_plugin import attributes, conf
 from coldfront_ecs_plugin.models import BindingState
+from coldfront_ecs_plugin.services import lifecycle
 from harness.lifecycle import binding, ecs_writes, expire_by_task, locked, quotas, renew, set_status_in_view
 
 GIB = 2**30
@@ -136,3 +137,40 @@ def test_unprovisioned_allocation_is_ignored(world, settings):
     allocation = world.allocation("Never Lab", quota_tb="1")
     world.set_status(allocation, "Expired")
     assert world.namespaces() == [] and not world.notes(allocation)
+
+
+def test_a_freeze_that_cannot_identify_the_cluster_stays_pending_and_is_noted_once(world, settings):
+    settings.ECS_ON_EXPIRE = "freeze"
+    allocation = _provisioned(world)
+    world.fail("GET /object/vdcs/vdc/local")
+    try:
+        expire_by_task(allocation)
+        lifecycle.apply_due(conf.load())  # the sync's retry fails the same way: no second note
+    finally:
+        world.sim.faults()
+    failed = [n for n in world.notes(allocation) if "freeze of the storage failed" in n]
+    assert len(failed) == 1 and "could not identify the ECS cluster" in failed[0]
+    assert failed[0].endswith("Nothing was deleted; the next ecs_sync (scheduled or by hand) tries again")
+    assert binding(allocation).lifecycle["pending"]["attempts"] == 2
+    assert quotas(world, NS, BUCKET) == (2048, 2048)
+
+
+def test_the_same_status_change_seen_twice_is_handled_once(world, settings):
+    settings.ECS_ON_EXPIRE, settings.ECS_LIFECYCLE_GRACE_DAYS = "freeze", 7
+    allocation = _provisioned(world)
+    expire_by_task(allocation)
+    lifecycle.status_changed(allocation.pk, "Active", "Expired")  # e.g. a second signal for the same change
+    assert sum("will be frozen on" in n for n in world.notes(allocation)) == 1
+
+    settings.ECS_ON_REVOKE = "none"  # then revoked, where nothing is to be done: the pending freeze goes
+    lifecycle.status_changed(allocation.pk, "Expired", "Revoked")
+    assert "pending" not in binding(allocation).lifecycle
+    assert quotas(world, NS, BUCKET) == (2048, 2048)
+
+
+def test_a_lifecycle_failure_in_a_receiver_is_logged_not_raised(world, caplog):
+    def broken(*args):
+        raise RuntimeError("lifecycle exploded")
+
+    lifecycle.run_safely(broken, 1)
+    assert "ECS lifecycle handling failed (broken)" in caplog.text and "lifecycle exploded" in caplog.text

@@ -78,3 +78,31 @@ def test_admin_digest_lists_allocations_above_the_lowest_threshold(alert_world, 
     assert f"allocation {alloc.pk}" in digests[0].body and "90 %" in digests[0].body
     assert len([m for m in sync_at(0.92) if m.to == ["staff@example.org"]]) == 1  # one digest per sync
     assert sync_at(0.1) == []  # nobody above: no digest
+
+
+def test_nobody_to_email_is_logged_and_the_level_still_stored(alert_world, caplog):
+    """A PI and managers without an address: no email, a warning, and no repeat on the next sync."""
+    from coldfront.core.allocation.models import Allocation
+    from django.contrib.auth.models import User
+
+    from coldfront_ecs_plugin.report_models import ECSUsageAlert
+
+    alloc, sync_at = alert_world
+    project = Allocation.objects.get(pk=alloc.pk).project
+    User.objects.filter(pk=project.pi_id).update(email="")
+    User.objects.filter(username="labmanager").update(email="")
+    assert sync_at(0.85) == []
+    assert f"allocation {alloc.pk} is at 85 % of its quota but nobody has an email address" in caplog.text
+    assert ECSUsageAlert.objects.get(allocation_id=alloc.pk).percent == 80
+    caplog.clear()
+    assert sync_at(0.86) == [] and "nobody has an email address" not in caplog.text
+
+
+def test_digest_goes_to_email_admin_list_or_is_logged_without_staff(alert_world, settings, caplog):
+    _alloc, sync_at = alert_world
+    settings.ECS_USAGE_ALERT_ADMIN_DIGEST = True
+    settings.EMAIL_ADMIN_LIST = ["ops@example.org"]
+    assert [m.to for m in sync_at(0.9) if m.to == ["ops@example.org"]] == [["ops@example.org"]]
+    settings.EMAIL_ADMIN_LIST = []  # and no staff account has an address
+    sent = sync_at(0.91)
+    assert sent == [] and "ECS usage digest: no staff email address (set EMAIL_ADMIN_LIST)" in caplog.text

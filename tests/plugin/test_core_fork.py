@@ -98,3 +98,16 @@ def test_autoupdate_refuses_shrink_below_usage(fork, world):
     world.sim.set_usage("full-lab", "lab-full-lab-bucket", 2 * 2**40 + 1)
     result = fork.approve_with_autoupdate(allocation, "2")
     assert "refusing to shrink" in result.error
+
+
+def test_autoupdate_ignores_other_resources_and_refuses_an_unlinked_allocation(fork, world):
+    isilon = world.resource("Isilon Tier 1")
+    other = world.allocation("Isilon Lab", resource=isilon, status="Active", quota_tb="1")
+    result = fork.approve_with_autoupdate(other, "2")
+    assert result.replies == [] and "no automated update options" in result.error
+
+    unlinked = world.allocation("Unlinked Lab", status="Active", quota_tb="1")  # on ECS, never provisioned
+    result = fork.approve_with_autoupdate(unlinked, "2")
+    assert "ECS quota update failed for allocation" in result.error
+    assert "it is not linked to ECS storage; link it with manage.py ecs_link" in result.error
+    assert world.namespaces() == []

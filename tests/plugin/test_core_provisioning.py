@@ -337,3 +337,22 @@ def test_reason_is_shown_to_admins_on_the_allocation_page_and_hidden_from_the_pi
     pi_page = pi_client.get(f"/allocation/{allocation.pk}/")
     assert pi_page.status_code == 200
     assert "ECS: provisioning failed" not in pi_page.content.decode()
+
+
+def test_an_allocation_created_active_goes_back_to_new_when_provisioning_fails(world):
+    """No earlier status in its history (made Active by a script): "New" is where a retry starts from.
+    The receiver also takes the fork-style ``allocation_obj`` argument."""
+    from coldfront_ecs_plugin import signals
+    from harness.endpoints import NS_CREATE
+
+    allocation = world.allocation("Scripted Lab", quota_tb="1", status="Active")
+    world.fail(NS_CREATE)
+    try:
+        signals.on_allocation_activate(None, allocation_obj=allocation)
+    finally:
+        world.sim.faults()
+    allocation.refresh_from_db()
+    assert allocation.status.name == "New"
+    [note] = world.notes(allocation)
+    assert note.startswith("ECS: provisioning failed; status put back to 'New'. Fix the cause, then approve again.")
+    assert world.namespaces() == []

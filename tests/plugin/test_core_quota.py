@@ -143,3 +143,54 @@ def test_facade_update_resource_usage(world):
     ECSResourceManager(resource).update_resource_usage()
     assert float(records.resource_value(resource, attributes.CAPACITY_TB)) == 20.0
     assert float(records.resource_value(resource, attributes.USED_TB)) == 10.0
+
+
+def _quota_row(allocation, name=attributes.QUOTA_TB):
+    from coldfront.core.allocation.models import AllocationAttribute
+
+    return AllocationAttribute.objects.get(allocation=allocation, allocation_attribute_type__name=name)
+
+
+def test_a_quota_that_is_not_a_number_is_put_back_with_a_note(world, provisioned):
+    """What the attribute-edit receiver does with a value ColdFront let through (ColdFront's own
+    forms refuse most; an import or the Django admin does not)."""
+    from coldfront_ecs_plugin import signals
+
+    row = _quota_row(provisioned)
+    row.value = "lots"
+    row.save()  # a history row, as any edit leaves
+    writes = {k: v for k, v in world.sim.stats()["by_endpoint"].items() if not k.startswith("GET ")}
+
+    signals.on_allocation_attribute_changed(None, attribute_pk=row.pk, allocation_pk=provisioned.pk)
+
+    assert world.attr(provisioned, attributes.QUOTA_TB) == "2"
+    [note] = world.notes(provisioned)
+    assert note == (
+        f"ECS: changing {attributes.QUOTA_TB} failed; the value was put back to 2. Reason: 'lots' is not a number of TB"
+    )
+    assert {k: v for k, v in world.sim.stats()["by_endpoint"].items() if not k.startswith("GET ")} == writes
+    assert _quotas(world, "quota-lab", "lab-quota-lab-bucket") == (2048, 2048)
+
+
+def test_other_attributes_and_other_resources_are_left_to_coldfront(world, provisioned):
+    from coldfront_ecs_plugin import signals
+
+    isilon = world.allocation("Isilon Lab", quota_tb="1", status="Active", resource=world.resource("Isilon Tier 1"))
+    before = world.sim.stats()["requests"]
+    for allocation, name in ((provisioned, attributes.NAMESPACE), (isilon, attributes.QUOTA_TB)):
+        row = _quota_row(allocation, name)
+        signals.on_allocation_attribute_changed(None, attribute_pk=row.pk, allocation_pk=allocation.pk)
+    assert world.sim.stats()["requests"] == before  # ECS is not asked
+    assert world.notes(provisioned) == [] and world.notes(isilon) == []
+
+
+def test_a_first_quota_that_is_not_a_number_has_nothing_to_go_back_to(world):
+    from coldfront_ecs_plugin import signals
+
+    allocation = world.allocation("Typo Lab", quota_tb="lots")  # its only value, ever
+    row = _quota_row(allocation)
+    signals.on_allocation_attribute_changed(None, attribute_pk=row.pk, allocation_pk=allocation.pk)
+    assert world.notes(allocation) == [
+        f"ECS: changing {attributes.QUOTA_TB} to lots failed (no previous value to restore). "
+        "Reason: 'lots' is not a number of TB"
+    ]

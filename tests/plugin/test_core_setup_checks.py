@@ -101,6 +101,15 @@ def test_check_warns_about_ecs_resources_with_bad_url(world):
     assert good.name not in names
 
 
+def test_an_http_url_is_refused_unless_allowed_by_valid_settings(world, settings):
+    world.resource("ECS lab", url="http://ecs-lab.example.org:9020")
+    settings.ECS_ALLOW_HTTP = True
+    assert checks.check_resources() == []
+    settings.ECS_CLIENT_VERSION = "9"  # the settings do not load: ECS_ALLOW_HTTP is not trusted either
+    [message] = checks.check_resources()
+    assert message.id == checks.URL_WARNING and "uses plain http" in message.msg
+
+
 @pytest.mark.django_db
 def test_manage_py_check_runs_our_checks(settings):
     from django.core.management.base import SystemCheckError

@@ -97,3 +97,14 @@ def test_bad_fault_settings_are_refused(sim) -> None:
     r = requests.post(sim.base_url + "/_sim/faults", json={"fail_rate": 2}, verify=sim.ca_path, timeout=5)
     assert r.status_code == 400
     assert sim.control("POST", "/_sim/faults", {"slow_ms": 99999})["slow_ms"] == 30000
+
+
+def test_absent_kind_answers_as_an_ecs_without_that_call_and_is_opt_in(sim) -> None:
+    s = admin_session(sim)
+    sim.faults(endpoints={"GET /object/capacity": 1.0}, kinds=["absent"])
+    r = s.get(sim.base_url + "/object/capacity", timeout=5)
+    assert r.status_code == 404 and r.json()["code"] == 2000
+    assert "No resource at /object/capacity" in r.json()["details"]
+    sim.faults(fail_rate=1.0, seed=1)  # the default kinds never include it
+    assert sim.control("GET", "/_sim/faults")["kinds"] == ["500", "503", "drop", "slow"]
+    sim.faults()

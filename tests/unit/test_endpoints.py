@@ -39,3 +39,23 @@ def test_refused_forms(value, message):
 
 def test_http_only_when_allowed():
     assert parse_endpoint("http://lab-ecs:9020", allow_http=True) == "http://lab-ecs:9020"
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("https://:4443", "has no host name"),
+        ("https://admin:s3cret@[::1", "url 'https://***@[::1' is not a valid host or URL"),
+        ("admin:s3cret@ecs.example.org:99999", "url '***@ecs.example.org:99999' is not a valid"),
+        ("ftp://admin:s3cret@ecs.example.org", "url 'ftp://***@ecs.example.org': scheme 'ftp'"),
+    ],
+)
+def test_refusals_never_repeat_a_password(value, message):
+    with pytest.raises(EndpointError) as info:
+        parse_endpoint(value)
+    assert message in str(info.value) and "s3cret" not in str(info.value)
+
+
+def test_ipv6_literal_keeps_its_brackets():
+    assert parse_endpoint("[fd00::1]:9021") == "https://[fd00::1]:9021"
+    assert parse_endpoint("https://[fd00::1]") == "https://[fd00::1]:4443"

@@ -6,10 +6,10 @@ store values the same way, and only write (and add a history row) when a value c
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 
 from .. import attributes
+from ..units import same_number
 
 
 class MissingAttributeTypes(LookupError):
@@ -88,12 +88,8 @@ def format_tb(tb: float) -> str:
 
 def set_float_value(allocation, name: str, value: float) -> bool:
     """Like set_value, but an equal number in another spelling ("10" vs "10.0") is left alone."""
-    current = get_value(allocation, name)
-    try:
-        if current is not None and math.isclose(float(current), value, rel_tol=1e-9, abs_tol=1e-12):
-            return False
-    except ValueError:
-        pass
+    if same_number(get_value(allocation, name), value):
+        return False
     return set_value(allocation, name, format_tb(value))
 
 

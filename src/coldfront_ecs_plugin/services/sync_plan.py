@@ -14,11 +14,10 @@ from typing import Any
 
 from .. import attributes, units
 from ..ecs import Quota
+from ..units import REL_TOL, same_number  # the one tolerance (sync_db imports same_number from here)
 from .sync_report import Change
 
 QUOTA_NAMES = (attributes.QUOTA_TB, attributes.QUOTA_BYTES)
-#: relative tolerance for "the same number" (float noise only; quotas compare at GB granularity)
-REL_TOL = 1e-9
 
 
 def format_number(value: float) -> str:
@@ -26,16 +25,6 @@ def format_number(value: float) -> str:
     if float(value).is_integer():
         return str(int(value))
     return repr(float(value))
-
-
-def same_number(old: str | float | None, new: float) -> bool:
-    """True when a stored value already says ``new`` ("10" == 10.0); unreadable means different."""
-    if old is None:
-        return False
-    try:
-        return math.isclose(float(old), float(new), rel_tol=REL_TOL, abs_tol=0.0)
-    except (TypeError, ValueError):
-        return False
 
 
 @dataclass

@@ -7,6 +7,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from ...services.check import run_checks
+from ..options import add_report_options
 
 
 class Command(BaseCommand):
@@ -16,14 +17,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument(
-            "--resource",
-            action="append",
-            default=[],
-            metavar="NAME",
-            help="check only this resource (exact name; repeatable)",
-        )
-        parser.add_argument("--json", action="store_true", help="print a machine-readable report on stdout")
+        add_report_options(parser, verb="check")
 
     def handle(self, *args, **options) -> None:
         lines = run_checks(options["resource"] or None)

@@ -11,6 +11,7 @@ import sys
 from django.core.management.base import BaseCommand
 
 from ...services.reconcile import reconcile
+from ..options import add_report_options
 
 
 class Command(BaseCommand):
@@ -20,14 +21,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument(
-            "--resource",
-            action="append",
-            default=[],
-            metavar="NAME",
-            help="only this ECS resource (repeatable); default: every ECS resource",
-        )
-        parser.add_argument("--json", action="store_true", help="print the report as JSON (for monitoring)")
+        add_report_options(parser, verb="compare", json_help="print the report as JSON (for monitoring)")
         parser.add_argument("--apply", action="store_true", help="fix what is safe to fix")
 
     def handle(self, *args, **options) -> None:
