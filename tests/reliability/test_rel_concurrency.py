@@ -14,20 +14,6 @@ from harness.sync import make_synced_allocations, provision_on_sim, sync_json, v
 from harness.world import attr, notes
 
 
-def _sqlite() -> bool:
-    from django.db import connection
-
-    return connection.vendor == "sqlite"
-
-
-needs_row_locks = pytest.mark.skipif(
-    "_sqlite()",
-    reason="SQLite's in-memory shared-cache test database answers a concurrent write with "
-    "'database table is locked' at once instead of waiting, and has no row locks; this runs on PostgreSQL and "
-    "MariaDB (.ci/db-matrix, ECS_TEST_DB=postgres|mariadb)",
-)
-
-
 def run_in_threads(*targets, timeout: float = 60) -> list[BaseException]:
     """Start every target at the same moment (barrier); each thread closes its DB connection."""
     from django.db import connection
@@ -56,7 +42,6 @@ def run_in_threads(*targets, timeout: float = 60) -> list[BaseException]:
     return errors
 
 
-@needs_row_locks
 @pytest.mark.django_db(transaction=True)
 def test_same_allocation_activated_twice_at_once_gives_one_namespace(reseed, world):
     """Two allocation_activate receivers race (as two approvals would): a row lock makes the second adopt."""
@@ -80,7 +65,6 @@ def test_same_allocation_activated_twice_at_once_gives_one_namespace(reseed, wor
     assert world.sim.stats()["active_tokens"] == 0
 
 
-@needs_row_locks
 @pytest.mark.django_db(transaction=True)
 def test_sync_during_an_approval_loses_nothing(reseed, world, settings):
     """ecs_sync reads ECS (slowly) while another allocation on the resource is approved and provisioned."""
@@ -161,7 +145,6 @@ def test_quota_change_committed_during_sync_read_is_not_overwritten(world, monke
     assert float(values(pk)[attributes.QUOTA_TB][0]) == 3.0
 
 
-@needs_row_locks
 @pytest.mark.django_db(transaction=True)
 def test_quota_change_waits_for_a_sync_holding_the_lock(reseed, world, monkeypatch):
     """A quota change that arrives while ecs_sync is writing waits for it, then wins (both on ECS and in DB)."""
@@ -196,7 +179,6 @@ def test_quota_change_waits_for_a_sync_holding_the_lock(reseed, world, monkeypat
     assert float(values(pk)[attributes.QUOTA_TB][0]) == 4.0
 
 
-@needs_row_locks
 @pytest.mark.django_db(transaction=True)
 def test_two_syncs_at_once_serialise_without_duplicate_writes(reseed, world, settings):
     """The second run waits for the first's lock, re-diffs, and finds nothing left to write."""
