@@ -327,3 +327,46 @@ def test_quota_change_overlapping_a_sync_is_not_undone_by_its_older_reading(rese
     written = {c["name"] for c in resource_report["changes"] if c["target"] == "allocation"}
     assert written and not written & {attributes.QUOTA_TB, attributes.QUOTA_BYTES}, written
     assert values(pk)[attributes.QUOTA_TB][0] == "4"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sqlite_refusing_a_claim_at_once_is_retried_until_the_write_lock_is_free(reseed, world, monkeypatch):
+    """SQLite refuses at once (no busy timeout) a transaction that read before it writes while another
+    connection holds the write lock, as a claim does: ``retry_while_locked`` tries again until it is free."""
+    import sqlite3
+
+    from django.db import connection
+
+    from coldfront_ecs_plugin.services import bindings
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's immediate refusal; PostgreSQL and MariaDB wait on the row lock")
+    allocation = world.allocation("Refused Lab", quota_tb="1")
+    resource = world.resource("ECS refused")
+    attempts: list[int] = []
+    claim = bindings._claim
+
+    def counted(*args, **kwargs):
+        attempts.append(1)
+        return claim(*args, **kwargs)
+
+    monkeypatch.setattr(bindings, "_claim", counted)
+    other = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # another process's write transaction
+    release = threading.Timer(0.3, lambda: other.execute("COMMIT"))
+    release.start()
+    try:
+        binding, resumed = bindings.claim(
+            allocation.pk,
+            resource=resource,
+            endpoint=f"https://{world.sim.host_port}",
+            cluster_id="",
+            namespace="refused-lab",
+            bucket="refused-lab-bucket",
+            stale_after=60,
+        )
+    finally:
+        release.join()
+        other.close()
+    assert len(attempts) >= 2, "the claim was not refused: the branch under test did not run"
+    assert binding.state == "provisioning" and not resumed
