@@ -18,8 +18,9 @@ Re-diffing alone is not enough: a value written in ColdFront after the ECS readi
 quota change, a provisioning) differs from that older reading, and the diff would "correct" it
 back. So, after the lock, one more query finds the allocations whose quota attributes, usages or
 names have a history row (save, delete, bulk write with history) or a ``modified`` time after the
-reading began. Such an allocation keeps its values when the reading disagrees with them: a note,
-not a failure, and the next run reads ECS afresh.
+reading began, or whose binding a quota change holds (its lease) or held since then. Such an
+allocation keeps its values when the reading disagrees with them: a note, not a failure, and the
+next run reads ECS afresh.
 """
 
 from __future__ import annotations
