@@ -32,6 +32,17 @@ from coldfront.config.settings import *  # noqa: E402
 
 INSTALLED_APPS += ["coldfront_ecs_plugin"]
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A test database in a file, as a ColdFront site on SQLite has (its default DB_URL is a SQLite file),
+    # not pytest-django's in-memory shared-cache one: two connections then wait on each other's write lock
+    # (up to the busy timeout, Python's default 5 s made explicit) instead of failing at once with
+    # "database table is locked", so the concurrency tests run on SQLite too. One file per test process:
+    # several checkouts may run the suite on one machine at once.
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 5
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.path.join(tempfile.gettempdir(), f"ecs-plugin-test-db-{os.getpid()}.sqlite3")
+    }
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 EMAIL_ENABLED = False

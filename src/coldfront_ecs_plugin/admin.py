@@ -10,4 +10,4 @@ class ECSBindingAdmin(admin.ModelAdmin):
     list_display = ("allocation", "namespace", "bucket", "state", "cluster_id", "endpoint", "last_synced_at")
     list_filter = ("state", "resource")
     search_fields = ("namespace", "bucket", "allocation__project__title")
-    readonly_fields = ("steps", "live_key", "created", "updated", "provisioned_at", "last_synced_at")
+    readonly_fields = ("steps", "live_key", "created", "updated", "provisioned_at", "last_synced_at", "quota_lease")

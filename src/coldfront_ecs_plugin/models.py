@@ -70,6 +70,9 @@ class ECSBinding(models.Model):
     lifecycle = models.JSONField(default=dict, blank=True)
     #: when the pending lifecycle action is due (indexed: the scheduled sync looks it up)
     lifecycle_due = models.DateTimeField(null=True, blank=True, db_index=True)
+    #: a quota change's lease (services/bindings): when the running change took the binding, NULL when none
+    #: runs; stale after 2 x ECS_PROVISION_DEADLINE. Written only by the lease's own UPDATEs (see ``save``)
+    quota_lease = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "ECS binding"
@@ -85,6 +88,15 @@ class ECSBinding(models.Model):
     def refresh_live_key(self) -> None:
         live = self.state in LIVE_STATES
         self.live_key = self.key_for(self.cluster_id, self.endpoint, self.namespace) if live else None
+
+    def save(self, *args, **kwargs) -> None:
+        """Save every field but ``quota_lease``: a binding read before a quota change began must not clear
+        (or restore) that change's lease when it is saved later. A new row is inserted whole."""
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name != "quota_lease"
+            ]
+        super().save(*args, **kwargs)
 
     def has_step(self, name: str) -> bool:
         return any(step.get("step") == name for step in self.steps or [])

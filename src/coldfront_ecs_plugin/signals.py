@@ -113,15 +113,16 @@ def on_allocation_attribute_changed(
     except (TypeError, ValueError):
         _refuse_quota(attribute, f"{attribute.value!r} is not a number of TB")
         return
-    try:
-        quota.change_quota(attribute.allocation_id, new_tb)
-    except quota.NotLinked as exc:
-        _refuse_quota(attribute, _reason(exc))
+    try:  # a failure is refused while the change still holds the allocation (see quota.change_quota)
+        quota.change_quota(
+            attribute.allocation_id, new_tb, on_failure=lambda exc: _refuse_quota(attribute, _reason(exc))
+        )
+    except quota.NotLinked:
+        pass  # refused with its reason
     except quota.NotProvisioned as exc:
         _log(logging.INFO, "%s", exc)
-    except Exception as exc:
+    except Exception:
         _log(logging.ERROR, "ECS quota change of allocation %s failed", attribute.allocation_id, exc_info=True)
-        _refuse_quota(attribute, _reason(exc))
 
 
 def _refuse_quota(attribute, reason: str) -> None:

@@ -31,11 +31,6 @@ def reseed(django_db_blocker):
         FieldOfScience.objects.get_or_create(pk=149, defaults={"description": "Other"})
 
 
-@pytest.mark.skipif(
-    "__import__('django.db').db.connection.vendor == 'sqlite'",
-    reason="SQLite's in-memory shared-cache test database answers concurrent access with 'database "
-    "table is locked' at once instead of waiting; runs on PostgreSQL and MariaDB (.ci/db-matrix)",
-)
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_activations_create_one_namespace(reseed, world):
     from django.db import connection

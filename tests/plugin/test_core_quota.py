@@ -194,3 +194,112 @@ def test_a_first_quota_that_is_not_a_number_has_nothing_to_go_back_to(world):
         f"ECS: changing {attributes.QUOTA_TB} to lots failed (no previous value to restore). "
         "Reason: 'lots' is not a number of TB"
     ]
+
+
+# -- the quota lease: one change of an allocation at a time (services/bindings, services/quota) ----------
+
+
+def _lease(allocation, when) -> None:
+    from coldfront_ecs_plugin.models import ECSBinding
+
+    ECSBinding.objects.filter(allocation_id=allocation.pk).update(quota_lease=when)
+
+
+def _lease_of(allocation):
+    from coldfront_ecs_plugin.models import ECSBinding
+
+    return ECSBinding.objects.get(allocation_id=allocation.pk).quota_lease
+
+
+def test_change_while_another_holds_the_lease_waits_then_is_put_back(world, provisioned, settings):
+    """A live lease that outlasts the wait (0.8 x ECS_PROVISION_DEADLINE): ECS is not touched, the value is put
+    back with the reason, and the other change's lease is left alone."""
+    from django.utils import timezone
+
+    settings.ECS_PROVISION_DEADLINE = 1
+    held = timezone.now()
+    _lease(provisioned, held)
+    before = world.sim.stats()["by_endpoint"].get(NS_QUOTA, 0)
+    world.edit_attribute(provisioned, attributes.QUOTA_TB, "5")
+
+    assert world.sim.stats()["by_endpoint"].get(NS_QUOTA, 0) == before
+    assert _quotas(world, "quota-lab", "lab-quota-lab-bucket") == (2048, 2048)
+    assert world.attr(provisioned, attributes.QUOTA_TB) == "2"
+    [note] = world.notes(provisioned)
+    assert "another quota change" in note and "still running" in note
+    assert _lease_of(provisioned) == held
+
+
+def test_stale_lease_of_a_dead_change_is_taken_over(world, provisioned, settings):
+    """A lease older than 2 x ECS_PROVISION_DEADLINE belongs to a change that died: the next change runs."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.ECS_PROVISION_DEADLINE = 1
+    _lease(provisioned, timezone.now() - timedelta(seconds=3))
+    world.edit_attribute(provisioned, attributes.QUOTA_TB, "5")
+
+    assert _quotas(world, "quota-lab", "lab-quota-lab-bucket") == (5120, 5120)
+    assert world.attr(provisioned, attributes.QUOTA_BYTES) == str(5 * 2**40)
+    assert world.notes(provisioned) == [] and _lease_of(provisioned) is None
+
+
+def test_ecs_sync_releases_the_lease_of_a_dead_change(world, provisioned, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from harness.sync import sync_json
+
+    settings.ECS_PROVISION_DEADLINE = 1
+    _lease(provisioned, timezone.now() - timedelta(seconds=3))
+    report, status = sync_json()
+
+    assert status == 0, report
+    assert f"allocation {provisioned.pk}: an interrupted quota change's lease was released" in str(report)
+    assert _lease_of(provisioned) is None
+
+
+def test_saving_a_binding_read_earlier_keeps_the_lease(world, provisioned):
+    """Only the lease's own UPDATEs write it: a binding read before a change began, saved afterwards
+    (a renewal's check, a lifecycle step), neither clears it nor puts an old one back."""
+    from django.utils import timezone
+
+    from coldfront_ecs_plugin.models import ECSBinding
+
+    binding = ECSBinding.objects.get(allocation_id=provisioned.pk)
+    held = timezone.now()
+    _lease(provisioned, held)
+    binding.last_error = "saved from an older read"
+    binding.save()
+    assert _lease_of(provisioned) == held
+    binding.refresh_from_db()
+    _lease(provisioned, None)
+    binding.save()
+    assert _lease_of(provisioned) is None
+
+
+def test_change_during_a_provisioning_run_waits_for_it_then_applies(world, provisioned, monkeypatch):
+    """The binding is ``provisioning`` (a re-run): the change waits for it to become active, then applies,
+    instead of leaving ColdFront's new value to a run that planned with the old one."""
+    from django.utils import timezone
+
+    from coldfront_ecs_plugin.models import ECSBinding
+    from coldfront_ecs_plugin.services import quota
+
+    ECSBinding.objects.filter(allocation_id=provisioned.pk).update(state="provisioning", updated=timezone.now())
+    looks: list[float] = []
+    sleep = quota.time.sleep
+
+    def run_finishes(seconds: float) -> None:  # the provisioning run completes while the change waits
+        looks.append(seconds)
+        ECSBinding.objects.filter(allocation_id=provisioned.pk).update(state="active")
+        sleep(seconds)
+
+    monkeypatch.setattr(quota, "time", type("Clock", (), {"monotonic": quota.time.monotonic, "sleep": run_finishes}))
+    quota.change_quota(provisioned.pk, 5.0)
+
+    assert len(looks) == 1
+    assert _quotas(world, "quota-lab", "lab-quota-lab-bucket") == (5120, 5120)
+    assert world.attr(provisioned, attributes.QUOTA_BYTES) == str(5 * 2**40)

@@ -14,20 +14,6 @@ from harness.sync import make_synced_allocations, provision_on_sim, sync_json, v
 from harness.world import attr, notes
 
 
-def _sqlite() -> bool:
-    from django.db import connection
-
-    return connection.vendor == "sqlite"
-
-
-needs_row_locks = pytest.mark.skipif(
-    "_sqlite()",
-    reason="SQLite's in-memory shared-cache test database answers a concurrent write with "
-    "'database table is locked' at once instead of waiting, and has no row locks; this runs on PostgreSQL and "
-    "MariaDB (.ci/db-matrix, ECS_TEST_DB=postgres|mariadb)",
-)
-
-
 def run_in_threads(*targets, timeout: float = 60) -> list[BaseException]:
     """Start every target at the same moment (barrier); each thread closes its DB connection."""
     from django.db import connection
@@ -56,7 +42,6 @@ def run_in_threads(*targets, timeout: float = 60) -> list[BaseException]:
     return errors
 
 
-@needs_row_locks
 @pytest.mark.django_db(transaction=True)
 def test_same_allocation_activated_twice_at_once_gives_one_namespace(reseed, world):
     """Two allocation_activate receivers race (as two approvals would): a row lock makes the second adopt."""
@@ -80,7 +65,6 @@ def test_same_allocation_activated_twice_at_once_gives_one_namespace(reseed, wor
     assert world.sim.stats()["active_tokens"] == 0
 
 
-@needs_row_locks
 @pytest.mark.django_db(transaction=True)
 def test_sync_during_an_approval_loses_nothing(reseed, world, settings):
     """ecs_sync reads ECS (slowly) while another allocation on the resource is approved and provisioned."""
@@ -161,7 +145,6 @@ def test_quota_change_committed_during_sync_read_is_not_overwritten(world, monke
     assert float(values(pk)[attributes.QUOTA_TB][0]) == 3.0
 
 
-@needs_row_locks
 @pytest.mark.django_db(transaction=True)
 def test_quota_change_waits_for_a_sync_holding_the_lock(reseed, world, monkeypatch):
     """A quota change that arrives while ecs_sync is writing waits for it, then wins (both on ECS and in DB)."""
@@ -196,7 +179,6 @@ def test_quota_change_waits_for_a_sync_holding_the_lock(reseed, world, monkeypat
     assert float(values(pk)[attributes.QUOTA_TB][0]) == 4.0
 
 
-@needs_row_locks
 @pytest.mark.django_db(transaction=True)
 def test_two_syncs_at_once_serialise_without_duplicate_writes(reseed, world, settings):
     """The second run waits for the first's lock, re-diffs, and finds nothing left to write."""
@@ -219,3 +201,172 @@ def test_two_syncs_at_once_serialise_without_duplicate_writes(reseed, world, set
         for row in AllocationAttribute.objects.filter(allocation_id=pk):
             assert row.history.filter(history_change_reason="ecs_sync").count() <= 1, "written twice"
     assert world.sim.stats()["active_tokens"] == 0
+
+
+def _quota_gb(world, ns: str, bucket: str) -> tuple[int, int]:
+    with world.ecs_client() as client:
+        return client.get_namespace_quota(ns).block_size_gb, client.get_bucket_quota(ns, bucket).block_size_gb
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_quota_changes_of_one_allocation_at_once_run_one_after_the_other(reseed, world, monkeypatch):
+    """The first change pauses between ECS and ColdFront (up to 1 s, or until the second has recorded): the
+    second waits for the first's lease instead of setting ECS in between, so ECS ends with the value
+    ColdFront records last."""
+    from coldfront_ecs_plugin.models import ECSBinding
+    from coldfront_ecs_plugin.services import quota, records
+
+    resource = world.resource("ECS two changes")
+    [(pk, ns, bucket)] = make_synced_allocations(resource, 1, quota_tb="2")
+    provision_on_sim(world.sim, [(pk, ns, bucket)], quota_gb=2048, bucket_quota=True)
+    events: list[tuple[str, float]] = []
+    first_on_ecs, second_recorded = threading.Event(), threading.Event()
+    apply_quota, record_quota = quota.apply_quota, records.record_quota
+
+    def apply_then_pause(client, namespace, buckets, tb, settings):
+        change = apply_quota(client, namespace, buckets, tb, settings)
+        events.append(("ecs", tb))
+        if tb == 3.0:
+            first_on_ecs.set()
+            second_recorded.wait(1.0)  # without the lease the second change runs all through here
+        return change
+
+    def record(allocation, tb):
+        record_quota(allocation, tb)
+        events.append(("record", tb))
+        if tb == 4.0:
+            second_recorded.set()
+
+    monkeypatch.setattr(quota, "apply_quota", apply_then_pause)
+    monkeypatch.setattr(records, "record_quota", record)
+
+    def second():
+        assert first_on_ecs.wait(10)
+        quota.change_quota(pk, 4.0)
+
+    errors = run_in_threads(lambda: quota.change_quota(pk, 3.0), second)
+
+    assert errors == []
+    assert events == [("ecs", 3.0), ("record", 3.0), ("ecs", 4.0), ("record", 4.0)], "the changes overlapped"
+    assert _quota_gb(world, ns, bucket) == (4096, 4096)
+    assert values(pk)[attributes.QUOTA_TB][0] == "4"
+    assert values(pk)[attributes.QUOTA_BYTES][0] == str(4 * 2**40)
+    assert ECSBinding.objects.get(allocation_id=pk).quota_lease is None
+    assert world.sim.stats()["active_tokens"] == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_quota_change_overlapping_a_sync_is_not_undone_by_its_older_reading(reseed, world, monkeypatch):
+    """ECS was changed out of band (2 TB) and an admin applies ColdFront's 4 TB again. The sync reads 2 TB,
+    then the change sets 4 TB on ECS (ColdFront already says 4: nothing new to record) and, holding its
+    lease, waits until the sync has written: the sync must leave the allocation for its next run, not
+    write its older 2 TB into ColdFront."""
+    from coldfront.core.allocation.models import Allocation
+
+    from coldfront_ecs_plugin.models import ECSBinding
+    from coldfront_ecs_plugin.services import quota, records
+    from coldfront_ecs_plugin.services import sync as sync_service
+
+    resource = world.resource("ECS change during sync")
+    [(pk, ns, bucket)] = make_synced_allocations(resource, 1, quota_tb="4")
+    records.record_quota(Allocation.objects.get(pk=pk), 4.0)
+    provision_on_sim(world.sim, [(pk, ns, bucket)], quota_gb=2048, bucket_quota=True)
+    read_done, on_ecs, sync_written = threading.Event(), threading.Event(), threading.Event()
+    read_endpoint, apply_endpoint, apply_quota = (
+        sync_service.read_endpoint,
+        sync_service._apply_endpoint,
+        quota.apply_quota,
+    )
+
+    def read_then_wait(*args, **kwargs):
+        reading = read_endpoint(*args, **kwargs)
+        read_done.set()
+        assert on_ecs.wait(10)
+        return reading
+
+    def apply_and_tell(*args, **kwargs):
+        try:
+            return apply_endpoint(*args, **kwargs)
+        finally:
+            sync_written.set()
+
+    def apply_then_wait(*args, **kwargs):
+        change = apply_quota(*args, **kwargs)
+        on_ecs.set()
+        assert sync_written.wait(10)
+        return change
+
+    monkeypatch.setattr(sync_service, "read_endpoint", read_then_wait)
+    monkeypatch.setattr(sync_service, "_apply_endpoint", apply_and_tell)
+    monkeypatch.setattr(quota, "apply_quota", apply_then_wait)
+    result: dict = {}
+
+    def sync():
+        result["report"], result["status"] = sync_json()
+
+    def change():
+        assert read_done.wait(10)
+        quota.change_quota(pk, 4.0)
+
+    errors = run_in_threads(sync, change)
+
+    assert errors == []
+    report, status = result["report"], result["status"]
+    assert status == 0 and report["failed"] == 0, report
+    [resource_report] = [r for r in report["resources"] if r["resource_id"] == resource.pk]
+    assert any(f"allocation {pk} " in n and "left for the next run" in n for n in resource_report["notes"])
+    assert _quota_gb(world, ns, bucket) == (4096, 4096)
+    assert values(pk)[attributes.QUOTA_TB][0] == "4", "the sync wrote its older reading over the change"
+    assert values(pk)[attributes.QUOTA_BYTES][0] == str(4 * 2**40)
+    assert ECSBinding.objects.get(allocation_id=pk).quota_lease is None
+
+    monkeypatch.undo()
+    report, status = sync_json()  # the next run reads 4 TB and agrees: only the usages are written
+    assert status == 0 and report["failed"] == 0, report
+    [resource_report] = [r for r in report["resources"] if r["resource_id"] == resource.pk]
+    written = {c["name"] for c in resource_report["changes"] if c["target"] == "allocation"}
+    assert written and not written & {attributes.QUOTA_TB, attributes.QUOTA_BYTES}, written
+    assert values(pk)[attributes.QUOTA_TB][0] == "4"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sqlite_refusing_a_claim_at_once_is_retried_until_the_write_lock_is_free(reseed, world, monkeypatch):
+    """SQLite refuses at once (no busy timeout) a transaction that read before it writes while another
+    connection holds the write lock, as a claim does: ``retry_while_locked`` tries again until it is free."""
+    import sqlite3
+
+    from django.db import connection
+
+    from coldfront_ecs_plugin.services import bindings
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's immediate refusal; PostgreSQL and MariaDB wait on the row lock")
+    allocation = world.allocation("Refused Lab", quota_tb="1")
+    resource = world.resource("ECS refused")
+    attempts: list[int] = []
+    claim = bindings._claim
+
+    def counted(*args, **kwargs):
+        attempts.append(1)
+        return claim(*args, **kwargs)
+
+    monkeypatch.setattr(bindings, "_claim", counted)
+    other = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # another process's write transaction
+    release = threading.Timer(0.3, lambda: other.execute("COMMIT"))
+    release.start()
+    try:
+        binding, resumed = bindings.claim(
+            allocation.pk,
+            resource=resource,
+            endpoint=f"https://{world.sim.host_port}",
+            cluster_id="",
+            namespace="refused-lab",
+            bucket="refused-lab-bucket",
+            stale_after=60,
+        )
+    finally:
+        release.join()
+        other.close()
+    assert len(attempts) >= 2, "the claim was not refused: the branch under test did not run"
+    assert binding.state == "provisioning" and not resumed

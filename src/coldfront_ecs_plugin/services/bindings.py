@@ -12,10 +12,11 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from .. import attributes
@@ -60,21 +61,80 @@ def is_stale(binding: ECSBinding, stale_after: float) -> bool:
     return binding.updated < timezone.now() - timedelta(seconds=stale_after)
 
 
-def _while_sqlite_locked(write: Callable[..., T], *args, **kwargs) -> T:
-    """``write``, retried briefly while SQLite reports its write lock taken (it may refuse at once
-    rather than wait); PostgreSQL and MariaDB wait on the row lock themselves."""
+def retry_while_locked(work: Callable[[], T]) -> T:
+    """Run ``work`` (a short transaction), again while SQLite reports its write lock taken.
+
+    SQLite refuses at once, without its busy timeout, a transaction that read before it writes while
+    another connection writes; PostgreSQL and MariaDB wait on the row lock themselves.
+    """
     deadline = time.monotonic() + SQLITE_LOCK_WAIT
     while True:
         try:
-            return write(*args, **kwargs)
+            return work()
         except OperationalError as exc:
             if "locked" not in str(exc) or time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
 
 
+def busy(binding: ECSBinding, stale_after: float) -> bool:
+    """A live run holds the binding: a provisioning run, or a quota change (its lease), neither stale."""
+    cutoff = timezone.now() - timedelta(seconds=stale_after)
+    if binding.state == BindingState.PROVISIONING and binding.updated >= cutoff:
+        return True
+    return binding.quota_lease is not None and binding.quota_lease >= cutoff
+
+
+def take_quota_lease(allocation_pk: int, stale_after: float) -> datetime | None:
+    """Lease the allocation's active binding for one quota change; None when a live change holds it.
+
+    One short transaction, every statement a write (so SQLite waits for its write lock instead of
+    refusing): the allocation's row first, the row ``ecs_sync`` locks before it writes, so a change
+    waits for a sync writing this allocation; then a compare-and-set of the lease on the binding, which
+    a concurrent change cannot also win on any database. Nothing is held once it returns.
+    """
+    from coldfront.core.allocation.models import Allocation
+
+    def take() -> datetime | None:
+        with transaction.atomic():
+            Allocation.objects.filter(pk=allocation_pk).update(modified=F("modified"))
+            now = timezone.now()
+            free = Q(quota_lease__isnull=True) | Q(quota_lease__lt=now - timedelta(seconds=stale_after))
+            taken = ECSBinding.objects.filter(free, allocation_id=allocation_pk, state=BindingState.ACTIVE).update(
+                quota_lease=now, updated=now
+            )
+        return now if taken else None
+
+    return retry_while_locked(take)
+
+
+def touch_quota_lease(binding_pk: int, lease: datetime) -> None:
+    """Mark progress under the lease (``updated``); the first write of the transaction that records."""
+    ECSBinding.objects.filter(pk=binding_pk, quota_lease=lease).update(updated=timezone.now())
+
+
+def end_quota_lease(binding_pk: int, lease: datetime) -> None:
+    """Give the lease back (a no-op when a later change took over a stale one)."""
+    retry_while_locked(
+        lambda: ECSBinding.objects.filter(pk=binding_pk, quota_lease=lease).update(
+            quota_lease=None, updated=timezone.now()
+        )
+    )
+
+
+def release_stale_quota_leases(stale_after: float, resource_ids: list[int] | None = None) -> list[int]:
+    """Give back the leases of quota changes that died (worker killed); returns their allocation ids."""
+    stale = ECSBinding.objects.filter(quota_lease__lt=timezone.now() - timedelta(seconds=stale_after))
+    if resource_ids is not None:
+        stale = stale.filter(resource_id__in=resource_ids)
+    found = sorted(pk for pk in stale.values_list("allocation_id", flat=True) if pk is not None)
+    stale.update(quota_lease=None)
+    return found
+
+
 def claim(allocation_pk: int, **kwargs) -> tuple[ECSBinding, bool]:
-    return _while_sqlite_locked(_claim, allocation_pk, **kwargs)
+    """``_claim``, retried briefly while SQLite reports its write lock taken (``retry_while_locked``)."""
+    return retry_while_locked(lambda: _claim(allocation_pk, **kwargs))
 
 
 def _refuse_if_running(binding: ECSBinding, allocation_pk: int, stale_after: float) -> None:
@@ -135,7 +195,8 @@ def _claim(
 
 
 def reserve(allocation_pk: int, **kwargs) -> tuple[ECSBinding, bool, bool]:
-    return _while_sqlite_locked(_reserve, allocation_pk, **kwargs)
+    """``_reserve``, retried briefly while SQLite reports its write lock taken (``retry_while_locked``)."""
+    return retry_while_locked(lambda: _reserve(allocation_pk, **kwargs))
 
 
 def _reserve(

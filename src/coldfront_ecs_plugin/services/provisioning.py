@@ -170,16 +170,18 @@ def _log_start(allocation_pk: int, resource, plan: Plan, resumed: bool) -> None:
 
 
 def _wait_while_running(allocation_pk: int, seconds: float) -> bool:
-    """Wait (no transaction open) while another live run provisions this allocation; True if one did.
+    """Wait (no transaction open) while another live run provisions this allocation, or changes its
+    quota; True if one did.
 
     Two approvals of one allocation at once (a double click, two admins) then give one provisioning
-    and one renewal check, not a refusal that would put the allocation back to New.
+    and one renewal check, not a refusal that would put the allocation back to New; a renewal during a
+    quota change checks the quotas once the change is recorded.
     """
     deadline = time.monotonic() + seconds
     waited = False
     while time.monotonic() < deadline:
         binding = bindings.for_allocation(allocation_pk)
-        if binding is None or binding.state != BindingState.PROVISIONING or bindings.is_stale(binding, seconds * 2):
+        if binding is None or not bindings.busy(binding, seconds * 2):
             return waited
         waited = True
         time.sleep(0.1)
@@ -292,15 +294,20 @@ def claim_for_queue(allocation_pk: int, automation=()) -> ECSBinding:
 
 
 def recover_stale(settings: conf.ECSSettings, resource_ids: Iterable[int] | None = None) -> list[str]:
-    """Resume (allocation still Active) or roll back (it is not) every provisioning run that died."""
+    """Resume (allocation still Active) or roll back (it is not) every provisioning run that died; give
+    back the lease of every quota change that died (this sync then reads ECS's quota)."""
     from .quota import PROVISIONED_STATUSES
 
-    messages: list[str] = []
+    resource_ids = None if resource_ids is None else list(resource_ids)
+    messages = [
+        f"allocation {pk}: an interrupted quota change's lease was released; ECS's quota is read again"
+        for pk in bindings.release_stale_quota_leases(settings.provision_deadline * 2, resource_ids)
+    ]
     query = ECSBinding.objects.filter(state__in=[BindingState.PROVISIONING, BindingState.QUEUED]).select_related(
         "allocation__status"
     )
     if resource_ids is not None:
-        query = query.filter(resource_id__in=list(resource_ids))
+        query = query.filter(resource_id__in=resource_ids)
     for binding in query:
         if not bindings.is_stale(binding, settings.provision_deadline * 2):
             continue

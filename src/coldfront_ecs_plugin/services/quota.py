@@ -6,13 +6,24 @@ binding (never a re-derived name), refuses any quota below what the whole namesp
 enforces the namespace quota over every bucket in it), and converges or rolls back: when the
 bucket step fails after the namespace step, the namespace gets its old quota back. No database
 transaction is open while ECS is called.
+
+Quota changes of one allocation run one at a time, on every database: each takes a lease on the
+allocation's binding (``bindings.take_quota_lease``, a short transaction, as provisioning claims
+the binding), waits briefly while another change or a provisioning run holds it, and gives it
+back once ColdFront records the result (or, on failure, once ``on_failure`` has put the value
+back). ``ecs_sync`` leaves an allocation whose lease is taken, or was taken during its reading,
+for its next run.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
@@ -20,13 +31,20 @@ from .. import attributes, conf, units
 from ..connections import client_for_endpoint, endpoint_for_resource
 from ..ecs import ECSError, ECSNotFound, Quota
 from ..endpoints import EndpointError
-from . import records
+from . import bindings, records
+
+if TYPE_CHECKING:
+    from ..models import ECSBinding
 
 logger = logging.getLogger(__name__)
 
 
 #: statuses of an allocation that has been activated (ColdFront allows change requests in these)
 PROVISIONED_STATUSES = ("Active", "Renewal Requested", "Payment Pending", "Payment Requested", "Paid")
+#: share of ECS_PROVISION_DEADLINE a change waits for a running change or provisioning (as provisioning does)
+WAIT_SHARE = 0.8
+#: seconds between two looks at a held binding
+POLL = 0.1
 
 
 class QuotaChangeError(ValueError):
@@ -142,11 +160,10 @@ def _load_settings() -> conf.ECSSettings:
         raise QuotaChangeError(f"ECS settings: {exc}") from exc
 
 
-def _binding_for_change(allocation_pk: int):
+def _binding_for_change(allocation_pk: int) -> ECSBinding:
     from coldfront.core.allocation.models import Allocation
 
     from ..models import BindingState
-    from . import bindings
 
     binding = bindings.for_allocation(allocation_pk)
     status = Allocation.objects.filter(pk=allocation_pk).values_list("status__name", flat=True).first()
@@ -169,14 +186,66 @@ def _binding_for_change(allocation_pk: int):
     return binding
 
 
-def change_quota(allocation_pk: int, new_tb: float, *, resource=None) -> QuotaChange:
-    """Change a provisioned allocation's quota on ECS and record it; NotProvisioned when there is nothing."""
+def _lease_for_change(allocation_pk: int, settings: conf.ECSSettings) -> tuple[ECSBinding, datetime]:
+    """(binding, lease): waits (no transaction open) while a live provisioning run or quota change holds
+    the allocation's binding; NotLinked/NotProvisioned as ``_binding_for_change``; QuotaChangeError when
+    another change still runs after the wait."""
+    stale_after = settings.provision_deadline * 2
+    deadline = time.monotonic() + settings.provision_deadline * WAIT_SHARE
+    while True:
+        held = bindings.for_allocation(allocation_pk)
+        waited_out = time.monotonic() > deadline
+        if held is None or not bindings.busy(held, stale_after) or waited_out:
+            binding = _binding_for_change(allocation_pk)
+            lease = bindings.take_quota_lease(allocation_pk, stale_after)
+            if lease is not None:
+                return binding, lease
+            if waited_out:
+                raise QuotaChangeError(
+                    f"another quota change of allocation {allocation_pk} is still running; try again in a minute"
+                )
+        time.sleep(POLL)
+
+
+@contextmanager
+def _reported(on_failure: Callable[[Exception], None] | None) -> Iterator[None]:
+    """Hand any failure but NotProvisioned (nothing to undo) to ``on_failure``, then re-raise it."""
+    try:
+        yield
+    except NotProvisioned:
+        raise
+    except Exception as exc:
+        if on_failure is not None:
+            on_failure(exc)
+        raise
+
+
+def change_quota(
+    allocation_pk: int, new_tb: float, *, resource=None, on_failure: Callable[[Exception], None] | None = None
+) -> QuotaChange:
+    """Change a provisioned allocation's quota on ECS and record it; NotProvisioned when there is nothing.
+
+    ``on_failure`` (e.g. putting ColdFront's value back) runs while the lease is still held, so another
+    change of the allocation cannot land between this one's failure and its undo.
+    """
+    with _reported(on_failure):
+        settings = _load_settings()
+        binding, lease = _lease_for_change(allocation_pk, settings)
+    try:
+        with _reported(on_failure):
+            return _change_leased(allocation_pk, binding, lease, new_tb, settings)
+    finally:
+        bindings.end_quota_lease(binding.pk, lease)
+
+
+def _change_leased(
+    allocation_pk: int, binding: ECSBinding, lease: datetime, new_tb: float, settings: conf.ECSSettings
+) -> QuotaChange:
+    """The change itself, under the lease: ECS with no transaction open, then one short transaction."""
     from coldfront.core.allocation.models import Allocation
 
     from .cluster import ClusterMismatch, check_cluster, cluster_identity, time_bound
 
-    settings = _load_settings()
-    binding = _binding_for_change(allocation_pk)
     _sizes(new_tb, settings)  # refuse a bad value before any request
     with client_for_endpoint(binding.endpoint, settings) as client, time_bound(client, settings.provision_deadline):
         try:
@@ -186,8 +255,13 @@ def change_quota(allocation_pk: int, new_tb: float, *, resource=None) -> QuotaCh
         except ECSError as exc:
             raise QuotaChangeError(f"could not identify the ECS cluster: {exc}") from exc
         change = apply_quota(client, binding.namespace, [binding.bucket], new_tb, settings)
-    with transaction.atomic():
-        records.record_quota(Allocation.objects.get(pk=allocation_pk), new_tb)
+
+    def record() -> None:
+        with transaction.atomic():
+            bindings.touch_quota_lease(binding.pk, lease)  # a write first: SQLite waits for its lock
+            records.record_quota(Allocation.objects.get(pk=allocation_pk), new_tb)
+
+    bindings.retry_while_locked(record)
     return change
 
 

@@ -18,8 +18,9 @@ Re-diffing alone is not enough: a value written in ColdFront after the ECS readi
 quota change, a provisioning) differs from that older reading, and the diff would "correct" it
 back. So, after the lock, one more query finds the allocations whose quota attributes, usages or
 names have a history row (save, delete, bulk write with history) or a ``modified`` time after the
-reading began. Such an allocation keeps its values when the reading disagrees with them: a note,
-not a failure, and the next run reads ECS afresh.
+reading began, or whose binding a quota change holds (its lease) or held since then. Such an
+allocation keeps its values when the reading disagrees with them: a note, not a failure, and the
+next run reads ECS afresh.
 """
 
 from __future__ import annotations
@@ -195,12 +196,16 @@ def _load_rows(resource_id: int, types: AttributeTypes) -> dict[int, dict[str, R
 
 def _changed_since(resource_id: int, types: AttributeTypes, since: datetime) -> set[int]:
     """Active allocations whose quota attributes, their usages or Namespace/Bucket attributes were
-    written after ``since``: one UNION query.
+    written after ``since``, or whose binding a quota change holds or held since then: one UNION query.
 
     History rows (``history_date``, indexed) see saves, deletes and bulk writes with history;
-    ``modified`` sees writes that left no history row (a queryset ``update`` that sets it).
+    ``modified`` sees writes that left no history row (a queryset ``update`` that sets it). A quota
+    change's lease (``ECSBinding.quota_lease``, its taking and giving back stamp ``updated``) sees a change
+    that has set ECS but not yet recorded it, or that recorded values ColdFront already had.
     """
     from coldfront.core.allocation.models import AllocationAttribute, AllocationAttributeUsage
+
+    from ..models import ECSBinding
 
     active = _bound_allocations(resource_id)
     quota_types = [pk for pk, _usage in types.allocation.values()]
@@ -223,6 +228,9 @@ def _changed_since(resource_id: int, types: AttributeTypes, since: datetime) -> 
         AllocationAttributeUsage.objects.filter(modified__gt=since, allocation_attribute_id__in=quota_attrs)
         .order_by()
         .values_list("allocation_attribute__allocation_id", flat=True),
+        ECSBinding.objects.filter(Q(quota_lease__isnull=False) | Q(updated__gt=since), allocation_id__in=active)
+        .order_by()
+        .values_list("allocation_id", flat=True),
     ]
     return set(parts[0].union(*parts[1:]))
 
