@@ -140,8 +140,9 @@ def history_snapshot(model: Any, pks: Sequence[int], *, date: Any, reason: str, 
 def _history_fallback(model: Any, pks: Sequence[int], date: Any, reason: str, history_type: str) -> int:
     """simple-history's own bulk helper on the rows read back (a history model with custom columns)."""
     objs: list = []
-    for start in range(0, len(pks), chunk_size(1)):
-        objs += model._default_manager.filter(pk__in=pks[start : start + chunk_size(1)])
+    size = chunk_size(1)
+    for start in range(0, len(pks), size):
+        objs += model._default_manager.filter(pk__in=pks[start : start + size])
     model.history.bulk_history_create(
         objs, batch_size=BATCH_SIZE, update=history_type == "~", default_change_reason=reason, default_date=date
     )
