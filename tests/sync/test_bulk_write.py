@@ -73,19 +73,19 @@ def test_values_and_one_history_row_each_in_chunks(ecs_types, monkeypatch, chunk
 
 
 def test_sqlite_uses_the_librarys_variable_limit_not_djangos_flag(ecs_types, monkeypatch):
-    """A chunk of 1,200 rows carries 3,600 variables: more than Django's 999, within SQLite's own."""
+    """A chunk of 1,000 rows carries 3,001 variables: more than Django's 999, within SQLite's own."""
     from coldfront.core.allocation.models import AllocationAttribute
 
     if connection.vendor != "sqlite":
         pytest.skip("SQLite's variable limit")
     flag = connection.features.max_query_params
-    pks = _attributes(1200)
+    pks = _attributes(bulk_write.CASE_BATCH)
     now = timezone.now()
 
     with CaptureQueriesContext(connection) as ctx:
         _update_with_history(AllocationAttribute, [(pk, "2") for pk in pks], now)
 
-    assert bulk_write.parameter_limit() >= 3 * 1200 + 1 > flag == 999
+    assert bulk_write.parameter_limit() >= 3 * len(pks) + 1 > flag == 999
     assert len(ctx.captured_queries) == 2  # one UPDATE, one INSERT … SELECT
     assert connection.features.max_query_params == flag  # Django's feature flag is left alone
     assert set(AllocationAttribute.objects.filter(pk__in=pks).values_list("value", flat=True)) == {"2"}

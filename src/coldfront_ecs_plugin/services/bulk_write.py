@@ -18,6 +18,9 @@ from django.db import connection
 
 #: rows per statement where the database has no parameter limit of its own
 BATCH_SIZE = 5000
+#: rows per CASE update: the database tests each row against the WHEN list in turn, so a chunk costs
+#: O(rows x chunk); 20,000 rows on SQLite took 0.13 s in chunks of 5,000, 0.046 s of 1,000, 0.035 s of 500
+CASE_BATCH = 1000
 #: SQLite's compile-time default before 3.32 (and the floor when the library cannot be asked)
 SQLITE_OLD_LIMIT = 999
 
@@ -37,12 +40,13 @@ def parameter_limit() -> int | None:
     return 32766 if sqlite3.sqlite_version_info >= (3, 32, 0) else SQLITE_OLD_LIMIT
 
 
-def chunk_size(per_row: int, fixed: int = 0) -> int:
-    """Rows per statement: ``BATCH_SIZE`` within the connection's parameter limit."""
+def chunk_size(per_row: int, fixed: int = 0, most: int | None = None) -> int:
+    """Rows per statement: ``most`` (default ``BATCH_SIZE``) within the connection's parameter limit."""
+    most = BATCH_SIZE if most is None else most
     limit = parameter_limit()
     if limit is None:
-        return BATCH_SIZE
-    return max(1, min(BATCH_SIZE, (limit - fixed) // per_row))
+        return most
+    return max(1, min(most, (limit - fixed) // per_row))
 
 
 def case_update(model: Any, field: str, rows: Sequence[tuple[int, Any]], constants: dict[str, Any]) -> None:
@@ -72,7 +76,7 @@ def case_update(model: Any, field: str, rows: Sequence[tuple[int, Any]], constan
     pk = qn(meta.pk.column)
     sets = [f"{qn(meta.get_field(name).column)} = %s" for name in constants]
     fixed = [meta.get_field(name).get_db_prep_save(value, connection) for name, value in constants.items()]
-    size = chunk_size(3, len(fixed))
+    size = chunk_size(3, len(fixed), min(CASE_BATCH, BATCH_SIZE))
     with connection.cursor() as cursor:
         for start in range(0, len(rows), size):
             batch = rows[start : start + size]
