@@ -3,8 +3,8 @@
 Query shape per resource, independent of its number of allocations: one query for the names
 before the ECS reads; then, in one transaction, a row lock, one query for every quota attribute
 and its usage, one for the allocations changed since the reading began, and a handful of
-batched writes (``bulk_update``/``bulk_create`` with django-simple-history's bulk helpers, so
-history rows exist only for values that changed).
+batched writes (updates and their history rows through ``bulk_write``, creations through
+django-simple-history's bulk helpers), so history rows exist only for values that changed.
 
 Concurrency: the write transaction first takes a lock on the resource's row with a no-op UPDATE.
 On PostgreSQL and MariaDB that is a row lock: a second ``ecs_sync`` (or a second queued task for the
