@@ -127,9 +127,9 @@ def history_snapshot(model: Any, pks: Sequence[int], *, date: Any, reason: str, 
         return _history_fallback(model, pks, date, reason, history_type)
     qn = connection.ops.quote_name
     meta, hmeta = model._meta, history._meta
-    tracked = [meta.get_field(f.name).column for f in history.tracked_fields]
-    columns = ", ".join(qn(c) for c in [*tracked, *(hmeta.get_field(n).column for n in own)])
-    selected = ", ".join([*(qn(c) for c in tracked), *(["%s"] * len(own))])
+    tracked = [(hmeta.get_field(f.name).column, meta.get_field(f.name).column) for f in history.tracked_fields]
+    columns = ", ".join(qn(c) for c in [*(h for h, _c in tracked), *(hmeta.get_field(n).column for n in own)])
+    selected = ", ".join([*(qn(c) for _h, c in tracked), *(["%s"] * len(own))])
     fixed = [hmeta.get_field(name).get_db_prep_save(value, connection) for name, value in own.items()]
     size = chunk_size(1, len(fixed))
     with connection.cursor() as cursor:
