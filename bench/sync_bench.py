@@ -545,6 +545,17 @@ def target_note(args: argparse.Namespace, name: str, value: float) -> str:
 
 
 def report(args: argparse.Namespace, f: dict, setup_s: float) -> None:
+    """The table, then the JSON line (the last line of the output)."""
+    result = summary(args, f, setup_s)
+    rows = table(args, f, result)
+    width = max(len(r[0]) for r in rows)
+    for name, value, note in rows:
+        print(f"{name:<{width}}  {value:<22} {note}")
+    print(json.dumps(result))
+
+
+def summary(args: argparse.Namespace, f: dict, setup_s: float) -> dict:
+    """The JSON line: every figure of the run, rounded."""
     n, e, lat, conc = args.n, args.endpoints, args.latency_ms, args.concurrency
     predicted = formula(args)["total"]
     floor = predicted * lat / (conc * e) / 1000
@@ -591,9 +602,14 @@ def report(args: argparse.Namespace, f: dict, setup_s: float) -> None:
     }
     if "provision_error" in f:
         result["provision_error"] = f["provision_error"]
-    rows = [
-        ("allocations / endpoints", f"{n} / {e}", ""),
-        ("latency / concurrency", f"{lat} ms / {conc}", ""),
+    return result
+
+
+def table(args: argparse.Namespace, f: dict, result: dict) -> list[tuple[str, str, str]]:
+    """(figure, measured, target or note) rows; each issue-9 target says whether this run met it."""
+    return [
+        ("allocations / endpoints", f"{args.n} / {args.endpoints}", ""),
+        ("latency / concurrency", f"{args.latency_ms} ms / {args.concurrency}", ""),
         ("machine", f"{result['cpus']} CPUs, load {result['load_1min']}", "1-min load average, higher of before/after"),
         (
             "wall, first run (all change)",
@@ -643,10 +659,6 @@ def report(args: argparse.Namespace, f: dict, setup_s: float) -> None:
             f"{result['quota_change_s']} s",
         ),
     ]
-    width = max(len(r[0]) for r in rows)
-    for name, value, note in rows:
-        print(f"{name:<{width}}  {value:<22} {note}")
-    print(json.dumps(result))
 
 
 if __name__ == "__main__":
