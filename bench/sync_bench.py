@@ -482,13 +482,16 @@ def main() -> int:
             "--concurrency",
             str(args.concurrency),
         ]
+        load = os.getloadavg()[0]
         done = subprocess.run(cmd, capture_output=True, text=True, env=os.environ.copy(), check=False)
+        load = max(load, os.getloadavg()[0])
         if done.returncode != 0:
             sys.stderr.write(done.stderr)
             return 1
         if done.stderr.strip():
             sys.stderr.write(done.stderr)
         figures = json.loads(done.stdout.strip().splitlines()[-1])
+        figures["load_1min"] = load
     finally:
         for proc in procs:
             proc.terminate()
@@ -523,7 +526,36 @@ def cost_rows(args: argparse.Namespace, f: dict) -> list[tuple[str, str, str]]:
     return rows
 
 
+#: issue 9's targets: figure -> (limit, unit, the run it applies to (N, E) on the default profile)
+TARGETS = {
+    "wall_s": (17.0, "s", (50000, 5)),
+    "client_cpu_ms_per_alloc": (0.4, "ms", (50000, 5)),
+    "peak_rss_mb": (300.0, "MB", (50000, 5)),
+    "http_per_alloc": (0.05, "", (2000, 2)),
+}
+
+
+def target_note(args: argparse.Namespace, name: str, value: float) -> str:
+    """ "target <= 17 s at N=50000, E=5", with "met"/"NOT met" when this run is the one it applies to."""
+    limit, unit, (n, e) = TARGETS[name]
+    note = f"target <= {limit:g}{' ' + unit if unit else ''} at N={n}, E={e}"
+    if (args.n, args.endpoints, args.profile) == (n, e, "ecs-3.8"):
+        note += ": met" if value <= limit else ": NOT met"
+    return note
+
+
 def report(args: argparse.Namespace, f: dict, setup_s: float) -> None:
+    """The table, then the JSON line (the last line of the output)."""
+    result = summary(args, f, setup_s)
+    rows = table(args, f, result)
+    width = max(len(r[0]) for r in rows)
+    for name, value, note in rows:
+        print(f"{name:<{width}}  {value:<22} {note}")
+    print(json.dumps(result))
+
+
+def summary(args: argparse.Namespace, f: dict, setup_s: float) -> dict:
+    """The JSON line: every figure of the run, rounded."""
     n, e, lat, conc = args.n, args.endpoints, args.latency_ms, args.concurrency
     predicted = formula(args)["total"]
     floor = predicted * lat / (conc * e) / 1000
@@ -559,29 +591,38 @@ def report(args: argparse.Namespace, f: dict, setup_s: float) -> None:
         "quota_change_sql": f.get("quota_change_sql"),
         "quota_change_s": round(f["quota_change_s"], 3) if "quota_change_s" in f else None,
         "client_cpu_s": round(f["client_cpu_s"], 3),
+        "client_cpu_nochange_s": round(f["client_cpu_nochange_s"], 3),
         "sim_cpu_s": round(f["sim_cpu_s"], 3),
         "updated_first": f["updated_first"],
         "unchanged_nochange": f["unchanged_nochange"],
         "failed": f["failed"],
         "setup_s": round(setup_s, 1),
         "cpus": os.cpu_count(),
+        "load_1min": round(f["load_1min"], 2),
     }
     if "provision_error" in f:
         result["provision_error"] = f["provision_error"]
-    rows = [
-        ("allocations / endpoints", f"{n} / {e}", ""),
-        ("latency / concurrency", f"{lat} ms / {conc}", ""),
+    return result
+
+
+def table(args: argparse.Namespace, f: dict, result: dict) -> list[tuple[str, str, str]]:
+    """(figure, measured, target or note) rows; each issue-9 target says whether this run met it."""
+    return [
+        ("allocations / endpoints", f"{args.n} / {args.endpoints}", ""),
+        ("latency / concurrency", f"{args.latency_ms} ms / {args.concurrency}", ""),
+        ("machine", f"{result['cpus']} CPUs, load {result['load_1min']}", "1-min load average, higher of before/after"),
         (
             "wall, first run (all change)",
             f"{result['wall_s']} s",
-            f"floor {result['floor_s']} s (the formula's requests' latency), x{result['wall_over_floor']}",
+            f"floor {result['floor_s']} s (the formula's requests' latency), x{result['wall_over_floor']}; "
+            + target_note(args, "wall_s", result["wall_s"]),
         ),
         ("wall, no-change run", f"{result['wall_nochange_s']} s", ""),
         ("profile", args.profile, ""),
         (
             "HTTP requests / allocation",
             f"{result['http_per_alloc']} / {result['http_per_alloc_nochange']}",
-            "target <= 0.05 (ecs-3.8, N=2000, E=2)",
+            target_note(args, "http_per_alloc", result["http_per_alloc"]),
         ),
         ("cost formula terms, first / no-change", "", "see README, Performance"),
         *cost_rows(args, f),
@@ -592,9 +633,21 @@ def report(args: argparse.Namespace, f: dict, setup_s: float) -> None:
         ),
         ("logins per endpoint", str(result["logins_per_endpoint"]), "target 1"),
         ("history rows", f"{result['history_rows_first']} / {result['history_rows_nochange']}", "no-change target 0"),
-        ("peak RSS (sync process)", f"{result['peak_rss_mb']} MB", "target <= 300 at N=50000, E=5"),
-        ("CPU client / simulators", f"{result['client_cpu_s']} s / {result['sim_cpu_s']} s", "first run"),
-        ("client CPU / allocation", f"{result['client_cpu_ms_per_alloc']} ms", "target <= 0.4 at N=50000, E=5"),
+        (
+            "peak RSS (sync process)",
+            f"{result['peak_rss_mb']} MB",
+            target_note(args, "peak_rss_mb", result["peak_rss_mb"]),
+        ),
+        (
+            "CPU client / simulators",
+            f"{result['client_cpu_s']} s / {result['sim_cpu_s']} s",
+            f"first run; client {result['client_cpu_nochange_s']} s on the no-change run",
+        ),
+        (
+            "client CPU / allocation",
+            f"{result['client_cpu_ms_per_alloc']} ms",
+            target_note(args, "client_cpu_ms_per_alloc", result["client_cpu_ms_per_alloc"]),
+        ),
         (
             "provisioning HTTP / SQL",
             f"{result['provision_http']} / {result['provision_sql']}",
@@ -606,10 +659,6 @@ def report(args: argparse.Namespace, f: dict, setup_s: float) -> None:
             f"{result['quota_change_s']} s",
         ),
     ]
-    width = max(len(r[0]) for r in rows)
-    for name, value, note in rows:
-        print(f"{name:<{width}}  {value:<22} {note}")
-    print(json.dumps(result))
 
 
 if __name__ == "__main__":

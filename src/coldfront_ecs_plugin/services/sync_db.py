@@ -3,8 +3,8 @@
 Query shape per resource, independent of its number of allocations: one query for the names
 before the ECS reads; then, in one transaction, a row lock, one query for every quota attribute
 and its usage, one for the allocations changed since the reading began, and a handful of
-batched writes (``bulk_update``/``bulk_create`` with django-simple-history's bulk helpers, so
-history rows exist only for values that changed).
+batched writes (updates and their history rows through ``bulk_write``, creations through
+django-simple-history's bulk helpers), so history rows exist only for values that changed.
 
 Concurrency: the write transaction first takes a lock on the resource's row with a no-op UPDATE.
 On PostgreSQL and MariaDB that is a row lock: a second ``ecs_sync`` (or a second queued task for the
@@ -26,9 +26,7 @@ next run reads ECS afresh.
 from __future__ import annotations
 
 import logging
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -39,6 +37,7 @@ from django.utils import timezone
 
 from .. import attributes, units
 from ..ecs import Capacity
+from .bulk_write import BATCH_SIZE, case_update, history_snapshot
 from .sync_plan import QUOTA_NAMES, Diff, Readings, Row, format_number, plan_allocation, same_number
 from .sync_plan import Target as PlanTarget
 from .sync_report import Change, Failure, ResourceReport
@@ -49,7 +48,6 @@ LOG = {"category": attributes.LOG_CATEGORY}
 NAME_ATTRS = (attributes.NAMESPACE, attributes.BUCKET)
 CAPACITY_NAMES = (attributes.CAPACITY_TB, attributes.USED_TB, attributes.ALLOCATED_TB)
 CHANGE_REASON = "ecs_sync"
-BATCH_SIZE = 5000
 
 
 # -- loading names before the reads ----------------------------------------------------------------
@@ -176,21 +174,13 @@ def _load_rows(resource_id: int, types: AttributeTypes) -> dict[int, dict[str, R
             allocation_id__in=_bound_allocations(resource_id), allocation_attribute_type_id__in=list(type_names)
         )
         .order_by("pk")
-        .values_list(
-            "pk",
-            "allocation_id",
-            "allocation_attribute_type_id",
-            "value",
-            "created",
-            "allocationattributeusage__value",
-            "allocationattributeusage__created",
-        )
+        .values_list("pk", "allocation_id", "allocation_attribute_type_id", "value", "allocationattributeusage__value")
     )
-    for pk, allocation_id, type_id, value, created, usage, usage_created in query.iterator(chunk_size=2000):
+    for pk, allocation_id, type_id, value, usage in query.iterator(chunk_size=BATCH_SIZE):
         per_allocation = rows.setdefault(allocation_id, {})
         name = type_names[type_id]
         if name not in per_allocation:  # the first one wins, as Allocation.get_attribute does
-            per_allocation[name] = Row(pk, allocation_id, type_id, value, created, usage, usage_created)
+            per_allocation[name] = Row(pk, allocation_id, type_id, value, usage)
     return rows
 
 
@@ -291,74 +281,10 @@ def _plan_target(
             report.unchanged += 1
 
 
-@contextmanager
-def _sqlite_batches() -> Iterator[None]:
-    """Let bulk writes use SQLite's real variable limit (32766 since 3.32), not Django's 999 default.
-
-    Django 5.2 assumes the old compile-time default; with it a 2,000-allocation sync needs ~100
-    batched statements instead of ~6. Only this connection's feature flag changes, for this block.
-    """
-    features = connection.features
-    if connection.vendor != "sqlite":
-        yield
-        return
-    connection.ensure_connection()
-    limit = 999
-    raw = connection.connection
-    if hasattr(raw, "getlimit"):  # Python 3.11+
-        limit = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)  # type: ignore[attr-defined]
-    saved = features.__dict__.get("max_query_params")
-    features.max_query_params = max(999, limit)
-    try:
-        yield
-    finally:
-        if saved is None:
-            features.__dict__.pop("max_query_params", None)
-        else:
-            features.max_query_params = saved
-
-
-def _case_update(model, objs: list, fields: list[str]) -> None:
-    """``UPDATE ... SET f = CASE pk WHEN .. THEN .. END WHERE pk IN (..)`` in raw SQL.
-
-    Why: Django's ``bulk_update`` builds one ``When`` expression per object and field and resolves
-    each, which costs ~0.6 ms per object (5 s of CPU for 2,000 allocations); the SQL is the same.
-    Used on SQLite and PostgreSQL (psycopg2 interpolates typed literals); elsewhere Django's own.
-    """
-    if connection.vendor not in ("sqlite", "postgresql"):
-        model._default_manager.bulk_update(objs, fields, batch_size=BATCH_SIZE)
-        return
-    qn = connection.ops.quote_name
-    meta = model._meta
-    pk_column = meta.pk.column
-    columns = [meta.get_field(name) for name in fields]
-    per_row = 2 * len(columns) + 1
-    limit = connection.features.max_query_params or 10**9
-    size = max(1, min(BATCH_SIZE, (limit - 1) // per_row))
-    with connection.cursor() as cursor:
-        for start in range(0, len(objs), size):
-            batch = objs[start : start + size]
-            sets, params = [], []
-            for column in columns:
-                whens = " ".join(["WHEN %s THEN %s"] * len(batch))
-                sets.append(f"{qn(column.column)} = CASE {qn(pk_column)} {whens} END")
-                for obj in batch:
-                    params += [obj.pk, column.get_db_prep_save(getattr(obj, column.attname), connection)]
-            params += [obj.pk for obj in batch]
-            marks = ", ".join(["%s"] * len(batch))
-            cursor.execute(
-                f"UPDATE {qn(meta.db_table)} SET {', '.join(sets)} WHERE {qn(pk_column)} IN ({marks})", params
-            )
-
-
-def _update_with_history(model, objs: list, fields: list[str], now) -> None:
-    """``bulk_update_with_history`` with the raw CASE update: one history row per changed object."""
-    from simple_history.utils import get_history_manager_for_model
-
-    _case_update(model, objs, fields)
-    get_history_manager_for_model(model).bulk_history_create(
-        objs, batch_size=BATCH_SIZE, update=True, default_change_reason=CHANGE_REASON, default_date=now
-    )
+def _update_with_history(model, rows: Sequence[tuple[int, object]], now) -> int:
+    """Set ``value`` (and ``modified``) of ``(pk, value)`` rows, then one history row each (see ``bulk_write``)."""
+    case_update(model, "value", rows, {"modified": now})
+    return history_snapshot(model, [pk for pk, _value in rows], date=now, reason=CHANGE_REASON)
 
 
 def _write(plan: Diff, now) -> int:
@@ -367,10 +293,7 @@ def _write(plan: Diff, now) -> int:
     from simple_history.utils import bulk_create_with_history
 
     history = dict(default_change_reason=CHANGE_REASON, default_date=now, batch_size=BATCH_SIZE)
-    rows = 0
-    if plan.update_values:
-        _update_with_history(AllocationAttribute, plan.update_values, ["value", "modified"], now)
-        rows += len(plan.update_values)
+    rows = _update_with_history(AllocationAttribute, plan.update_values, now)
     if plan.create_values:
         created = bulk_create_with_history([a for a, _u in plan.create_values], AllocationAttribute, **history)
         rows += len(created)
@@ -379,9 +302,7 @@ def _write(plan: Diff, now) -> int:
                 plan.create_usages.append(
                     AllocationAttributeUsage(allocation_attribute_id=attr.pk, value=usage, created=now, modified=now)
                 )
-    if plan.update_usages:
-        _update_with_history(AllocationAttributeUsage, plan.update_usages, ["value", "modified"], now)
-        rows += len(plan.update_usages)
+    rows += _update_with_history(AllocationAttributeUsage, plan.update_usages, now)
     if plan.create_usages:
         bulk_create_with_history(plan.create_usages, AllocationAttributeUsage, **history)
         rows += len(plan.create_usages)
@@ -408,7 +329,7 @@ def apply_resource(
     """
     now = timezone.now()
     plan = Diff()
-    with transaction.atomic(), _sqlite_batches():
+    with transaction.atomic():
         if not dry_run:
             _lock(resource_id, list(targets.targets))
         rows = _load_rows(resource_id, types)

@@ -8,13 +8,12 @@ fills the report. One spelling of numbers (``format_number``), one tolerance (``
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from .. import attributes, units
 from ..ecs import Quota
-from ..units import REL_TOL, same_number  # the one tolerance (sync_db imports same_number from here)
+from ..units import same_number  # the one tolerance (sync_db imports same_number from here)
 from .sync_report import Change
 
 QUOTA_NAMES = (attributes.QUOTA_TB, attributes.QUOTA_BYTES)
@@ -27,17 +26,15 @@ def format_number(value: float) -> str:
     return repr(float(value))
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     """One quota attribute of one allocation, as loaded inside the transaction."""
 
-    pk: int | None
+    pk: int
     allocation_id: int
     type_id: int
     value: str | None
-    created: Any = None
     usage: float | None = None  # None: no usage row
-    usage_created: Any = None
 
 
 @dataclass
@@ -52,15 +49,19 @@ class Readings:
 
 @dataclass
 class Diff:
-    """What one allocation needs: report entries and the rows to write (model instances)."""
+    """What one allocation needs: report entries and the rows to write.
+
+    Updates are plain (pk, new value) pairs, not model instances: a first sync updates every row, and
+    building a Django model per row cost more than writing it (see ``bulk_write``).
+    """
 
     changes: list[Change] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    update_values: list = field(default_factory=list)  # AllocationAttribute
+    update_values: list[tuple[int, str]] = field(default_factory=list)  # (AllocationAttribute pk, value)
     create_values: list = field(default_factory=list)  # (AllocationAttribute, usage or None)
-    update_usages: list = field(default_factory=list)  # AllocationAttributeUsage
-    create_usages: list = field(default_factory=list)
+    update_usages: list[tuple[int, float]] = field(default_factory=list)  # (allocation_attribute_id, usage)
+    create_usages: list = field(default_factory=list)  # AllocationAttributeUsage
 
     @property
     def writes(self) -> bool:
@@ -143,33 +144,20 @@ def _plan_existing_row(
     now: Any,
     diff: Diff,
 ) -> None:
-    from coldfront.core.allocation.models import AllocationAttribute, AllocationAttributeUsage
+    from coldfront.core.allocation.models import AllocationAttributeUsage
 
     ids = (target.namespace, target.bucket)
     if value is not None and not _value_unchanged(name, row, quota, value):
-        diff.update_values.append(
-            AllocationAttribute(
-                pk=row.pk,
-                allocation_id=row.allocation_id,
-                allocation_attribute_type_id=row.type_id,
-                value=value,
-                created=row.created,
-                modified=now,
-            )
-        )
+        diff.update_values.append((row.pk, value))
         diff.changes.append(Change("allocation", target.allocation_id, name, row.value, value, *ids))
-    if usage is None or (row.usage is not None and math.isclose(row.usage, usage, rel_tol=REL_TOL, abs_tol=0.0)):
+    if usage is None or same_number(row.usage, usage):
         return
     if row.usage is None:
         diff.create_usages.append(
             AllocationAttributeUsage(allocation_attribute_id=row.pk, value=usage, created=now, modified=now)
         )
     else:
-        diff.update_usages.append(
-            AllocationAttributeUsage(
-                allocation_attribute_id=row.pk, value=usage, created=row.usage_created, modified=now
-            )
-        )
+        diff.update_usages.append((row.pk, usage))
     old = None if row.usage is None else format_number(row.usage)
     diff.changes.append(Change("allocation", target.allocation_id, f"usage of {name}", old, format_number(usage), *ids))
 
