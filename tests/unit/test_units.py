@@ -53,4 +53,3 @@ def test_records_and_the_sync_plan_share_the_one_tolerance():
 
     assert records.same_number is units.same_number
     assert sync_plan.same_number is units.same_number
-    assert sync_plan.REL_TOL == units.REL_TOL
