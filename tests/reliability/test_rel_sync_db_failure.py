@@ -9,8 +9,6 @@ from __future__ import annotations
 from contextlib import contextmanager
 from types import SimpleNamespace
 
-import pytest
-
 from coldfront_ecs_plugin import attributes
 from harness.sync import (
     GIB,
@@ -125,11 +123,6 @@ def test_a_refused_database_write_rolls_that_resource_back_and_is_reported(resee
         assert values(a.pk)[BYTES][0] == str(2 * 2**40)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services/sync.py keeps the rolled-back resource's planned counts: it reports 2 updated, 0 failed, "
-    "3 history rows and 11 changes that were never written (the except in _apply_endpoint does not reset them)",
-)
 def test_a_rolled_back_resource_reports_nothing_written(reseed, world):
     run = refused_run(world)
 

@@ -201,7 +201,7 @@ def _apply_endpoint(
                 mark_synced(targets, report, reading.base_url, reading.cluster_id)
         except Exception as exc:
             logger.exception("ecs_sync: writing resource %s failed", resource.name, extra=LOG)
-            report.fail(f"writing to the database failed: {type(exc).__name__}: {exc}")
+            report.rolled_back(f"writing to the database failed: {type(exc).__name__}: {exc}")
             continue
         finally:
             _one_line_each(report, reading.unresponsive)

@@ -75,6 +75,13 @@ class ResourceReport:
         self.resource_failed = True
         self.failures.append(Failure(reason))
 
+    def rolled_back(self, reason: str) -> None:
+        """The resource's writes were rolled back: nothing planned for it was written, every allocation failed."""
+        self.updated = self.unchanged = self.history_rows = 0
+        self.changes = []
+        self.failed = self.allocations
+        self.fail(reason)
+
     def to_dict(self, *, with_changes: bool = True) -> dict[str, Any]:
         data = {
             "resource_id": self.resource_id,
