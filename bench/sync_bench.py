@@ -651,7 +651,7 @@ def table(args: argparse.Namespace, f: dict, result: dict) -> list[tuple[str, st
         (
             "provisioning HTTP / SQL",
             f"{result['provision_http']} / {result['provision_sql']}",
-            f"{result['provision_s']} s; target <= 7 HTTP",
+            f"{result['provision_s']} s; target <= 8 HTTP (README)",
         ),
         (
             "quota change HTTP / SQL",
