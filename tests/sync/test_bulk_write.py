@@ -103,3 +103,19 @@ def test_a_custom_history_model_falls_back_to_simple_historys_helper(ecs_types, 
     _update_with_history(AllocationAttribute, [(pk, "4") for pk in pks], now)
 
     assert _history(AllocationAttribute, pks) == {pk: ("4", "~", CHANGE_REASON, None, now, now) for pk in pks}
+
+
+def test_tracked_fields_found_without_simple_historys_list():
+    """simple-history 3.2 (ColdFront 1.1.4) has no ``tracked_fields``: the same fields are found by name."""
+    from types import SimpleNamespace
+
+    from coldfront.core.allocation.models import AllocationAttribute, AllocationAttributeUsage
+
+    from coldfront_ecs_plugin.services.bulk_write import _tracked_fields
+
+    for model in (AllocationAttribute, AllocationAttributeUsage):
+        history = model.history.model
+        old_style = SimpleNamespace(instance_type=history.instance_type, _meta=history._meta)
+        expected = {f.attname for f in getattr(history, "tracked_fields", [])} or {"value", "modified", "created"}
+        assert {f.attname for f in _tracked_fields(old_style)} >= expected
+        assert {f.attname for f in _tracked_fields(old_style)} == {f.attname for f in _tracked_fields(history)}

@@ -91,6 +91,19 @@ def case_update(model: Any, field: str, rows: Sequence[tuple[int, Any]], constan
             cursor.execute(f"UPDATE {qn(meta.db_table)} SET {assignments} WHERE {pk} IN ({marks})", params)
 
 
+def _tracked_fields(history: Any) -> list[Any]:
+    """The history model's copies of the tracked model's fields.
+
+    Newer simple-history releases list them as ``tracked_fields``; 3.2 (ColdFront 1.1.4's pin) does not, and
+    they are then the history model's fields named as the tracked model's own, ``history_*`` aside.
+    """
+    tracked = getattr(history, "tracked_fields", None)
+    if tracked is not None:
+        return list(tracked)
+    names = {f.name for f in history.instance_type._meta.concrete_fields}
+    return [f for f in history._meta.concrete_fields if f.name in names and not f.name.startswith("history_")]
+
+
 def _history_params(history: Any, date: Any, reason: str, history_type: str) -> dict[str, Any] | None:
     """The values of the history model's own columns, by attname; None when it has columns this
     module does not know (a custom history model: then simple-history's own bulk helper is used)."""
@@ -101,7 +114,7 @@ def _history_params(history: Any, date: Any, reason: str, history_type: str) -> 
         "history_type": history_type,
         "history_user_id": getattr(user, "pk", None),
     }
-    tracked = {field.attname for field in history.tracked_fields}
+    tracked = {field.attname for field in _tracked_fields(history)}
     own = [f.attname for f in history._meta.concrete_fields if f.attname not in tracked and not f.primary_key]
     if not history._meta.pk.get_internal_type().endswith("AutoField") or set(own) - set(known):
         return None
@@ -127,7 +140,7 @@ def history_snapshot(model: Any, pks: Sequence[int], *, date: Any, reason: str, 
         return _history_fallback(model, pks, date, reason, history_type)
     qn = connection.ops.quote_name
     meta, hmeta = model._meta, history._meta
-    tracked = [(hmeta.get_field(f.name).column, meta.get_field(f.name).column) for f in history.tracked_fields]
+    tracked = [(hmeta.get_field(f.name).column, meta.get_field(f.name).column) for f in _tracked_fields(history)]
     columns = ", ".join(qn(c) for c in [*(h for h, _c in tracked), *(hmeta.get_field(n).column for n in own)])
     selected = ", ".join([*(qn(c) for _h, c in tracked), *(["%s"] * len(own))])
     fixed = [hmeta.get_field(name).get_db_prep_save(value, connection) for name, value in own.items()]
