@@ -76,7 +76,7 @@ typecheck: $(STAMP)
 test: $(STAMP) $(FLOOR_STAMP) $(FLOOR114_STAMP) install-chromium lint typecheck
 	@date +"== %T SQLite suite with coverage"
 	$(BIN)/pytest $(COV_ARGS)
-	@date +"== %T PostgreSQL, MariaDB and the floor (ColdFront 1.1.6)"
+	@date +"== %T side by side: PostgreSQL, MariaDB and the floors (ColdFront 1.1.6 and 1.1.4)"
 	.ci/after-sqlite
 	@date +"== %T done"
 
