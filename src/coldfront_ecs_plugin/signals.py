@@ -30,17 +30,13 @@ from __future__ import annotations
 
 import logging
 
-from . import attributes, tasks
+from . import attributes, logs, tasks
 from .services import notes, provisioning, quota, records
 
-logger = logging.getLogger(__name__)
+logger = logs.get_logger(__name__)
 
 RESULT = "ecs"
 FORK_SIGNALS = ("allocation_autocreate", "allocation_autoupdate")
-
-
-def _log(level: int, message: str, *args, exc_info: bool = False) -> None:
-    logger.log(level, message, *args, exc_info=exc_info, extra={"category": attributes.LOG_CATEGORY})
 
 
 def _signals_module():
@@ -80,7 +76,7 @@ def on_allocation_activate(sender, allocation_pk: int | None = None, **kwargs) -
         else:
             provisioning.provision(allocation.pk)
     except Exception as exc:
-        _log(logging.ERROR, "ECS provisioning of allocation %s failed", allocation_pk, exc_info=True)
+        logger.log(logging.ERROR, "ECS provisioning of allocation %s failed", allocation_pk, exc_info=True)
         notes.revert_activation(allocation.pk, _reason(exc))
 
 
@@ -120,9 +116,9 @@ def on_allocation_attribute_changed(
     except quota.NotLinked:
         pass  # refused with its reason
     except quota.NotProvisioned as exc:
-        _log(logging.INFO, "%s", exc)
+        logger.log(logging.INFO, "%s", exc)
     except Exception:
-        _log(logging.ERROR, "ECS quota change of allocation %s failed", attribute.allocation_id, exc_info=True)
+        logger.log(logging.ERROR, "ECS quota change of allocation %s failed", attribute.allocation_id, exc_info=True)
 
 
 def _refuse_quota(attribute, reason: str) -> None:
@@ -192,7 +188,7 @@ def _member_change(func, allocation_user_pk: int | None, what: str) -> None:
     try:
         func(allocation_user_pk)
     except Exception as exc:
-        _log(logging.ERROR, "ECS: could not %s allocation user %s", what, allocation_user_pk, exc_info=True)
+        logger.log(logging.ERROR, "ECS: could not %s allocation user %s", what, allocation_user_pk, exc_info=True)
         member = AllocationUser.objects.select_related("user").filter(pk=allocation_user_pk).first()
         if member is not None:
             notes.add_note_to(
@@ -212,7 +208,7 @@ def ecs_allocation_autocreate(sender, allocation_obj=None, resource=None, approv
     try:
         provisioning.provision(allocation_obj.pk, resource=resource, automation=automation)
     except Exception as exc:
-        _log(logging.ERROR, "ECS provisioning of allocation %s failed", allocation_obj.pk, exc_info=True)
+        logger.log(logging.ERROR, "ECS provisioning of allocation %s failed", allocation_obj.pk, exc_info=True)
         raise ValueError(
             f"ECS provisioning failed for allocation {allocation_obj.pk} on {resource.name}: {_reason(exc)}"
         ) from exc
@@ -236,7 +232,7 @@ def ecs_allocation_autoupdate(sender, allocation_obj=None, new_quota_value=None,
     try:
         quota.change_quota(allocation_obj.pk, float(new_quota_value), resource=resource)
     except Exception as exc:
-        _log(logging.ERROR, "ECS quota change of allocation %s failed", allocation_obj.pk, exc_info=True)
+        logger.log(logging.ERROR, "ECS quota change of allocation %s failed", allocation_obj.pk, exc_info=True)
         raise ValueError(f"ECS quota update failed for allocation {allocation_obj.pk}: {_reason(exc)}") from exc
     return RESULT
 
@@ -281,5 +277,5 @@ def connect_receivers() -> list[str]:
     from . import compat
 
     connected += compat.connect_legacy_receivers(module)
-    _log(logging.DEBUG, "connected ECS receivers to %s", ", ".join(connected))
+    logger.log(logging.DEBUG, "connected ECS receivers to %s", ", ".join(connected))
     return connected

@@ -14,13 +14,11 @@ part of its result. Each task bounds its own ECS reading below ``Q_CLUSTER["time
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Iterable
 
-from . import attributes, conf
+from . import conf, logs
 
-logger = logging.getLogger(__name__)
-LOG = {"category": attributes.LOG_CATEGORY}
+logger = logs.get_logger(__name__)
 
 SCHEDULE_NAME = "ecs_sync"
 SCHEDULE_FUNC = "coldfront_ecs_plugin.tasks.run_scheduled_sync"
@@ -77,7 +75,6 @@ def sync_endpoint_task(base_url: str, resource_ids: list[int] | None = None, dry
         report.updated,
         report.unchanged,
         report.failed,
-        extra=LOG,
     )
     if not summary["ok"]:
         raise SyncFailed(
@@ -99,7 +96,7 @@ def enqueue_sync(resource_names: Iterable[str] | None = None, *, dry_run: bool =
     settings = conf.load(require_credentials=False)
     resources, unknown = select_resources(resource_names, settings)
     for failure in unknown:
-        logger.error("ecs_sync --queue: %s", failure.reason, extra=LOG)
+        logger.error("ecs_sync --queue: %s", failure.reason)
     groups, bad = group_by_endpoint(resources, settings)
     batches = [(base_url, [r.pk for r in members]) for base_url, members in groups.items()]
     batches += [(f"(invalid url of resource {pk})", [pk]) for pk in bad]
@@ -181,7 +178,7 @@ def provision_task(allocation_pk: int) -> dict:
     try:
         outcome = provisioning.provision(allocation_pk)
     except Exception as exc:
-        logger.error("queued ECS provisioning of allocation %s failed: %s", allocation_pk, exc, extra=LOG)
+        logger.error("queued ECS provisioning of allocation %s failed: %s", allocation_pk, exc)
         notes.revert_activation(allocation_pk, str(exc) or type(exc).__name__)
         raise
     return {"allocation": allocation_pk, "namespace": outcome.namespace, "bucket": outcome.bucket}

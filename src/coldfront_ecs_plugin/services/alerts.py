@@ -10,19 +10,17 @@ prefix apply as for ColdFront's own messages.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings as django_settings
 from django.urls import NoReverseMatch, reverse
 
-from .. import attributes, conf
+from .. import conf, logs
 from .display import percent_text, tb_text
 from .usage_rows import UsageRow, load_rows
 
-logger = logging.getLogger(__name__)
-LOG = {"category": attributes.LOG_CATEGORY}
+logger = logs.get_logger(__name__)
 ALERT_TEMPLATE = "coldfront_ecs_plugin/email/usage_alert.txt"
 DIGEST_TEMPLATE = "coldfront_ecs_plugin/email/usage_digest.txt"
 
@@ -123,7 +121,6 @@ def _send_alert(row: UsageRow, level: int, managers: list[str]) -> None:
             "allocation %s is at %s of its quota but nobody has an email address",
             row.allocation_id,
             percent_text(row.used_tb, row.quota_tb),
-            extra=LOG,
         )
         return
     context = {
@@ -142,7 +139,6 @@ def _send_alert(row: UsageRow, level: int, managers: list[str]) -> None:
         level,
         row.allocation_id,
         len(receivers),
-        extra=LOG,
     )
 
 
@@ -166,7 +162,7 @@ def _staff_emails() -> list[str]:
 def _send_digest(rows: list[UsageRow], thresholds: Sequence[int]) -> None:
     receivers = _staff_emails()
     if not receivers:
-        logger.warning("ECS usage digest: no staff email address (set EMAIL_ADMIN_LIST)", extra=LOG)
+        logger.warning("ECS usage digest: no staff email address (set EMAIL_ADMIN_LIST)")
         return
     rows = sorted(rows, key=lambda r: -(r.percent_used or 0))
     lines = [

@@ -9,7 +9,6 @@ recorded as it completes, and a run that died is recognised by its stale ``updat
 from __future__ import annotations
 
 import contextlib
-import logging
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -19,11 +18,11 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .. import attributes
+from .. import attributes, logs
 from ..models import LIVE_STATES, BindingState, ECSBinding
 from . import records
 
-logger = logging.getLogger(__name__)
+logger = logs.get_logger(__name__)
 
 T = TypeVar("T")
 
@@ -347,7 +346,6 @@ def mirror_status(binding: ECSBinding, allocation=None) -> None:
         logger.warning(
             "allocation attribute type %r missing; run manage.py ecs_setup",
             attributes.ECS_STATUS,
-            extra={"category": attributes.LOG_CATEGORY},
         )
 
 

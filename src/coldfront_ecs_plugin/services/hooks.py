@@ -6,11 +6,9 @@ logged and never turns a finished sync into a failed one.
 
 from __future__ import annotations
 
-import logging
+from .. import logs
 
-from .. import attributes
-
-logger = logging.getLogger(__name__)
+logger = logs.get_logger(__name__)
 
 
 def after_sync(report) -> None:
@@ -23,4 +21,4 @@ def after_sync(report) -> None:
     try:
         alerts.run_after_sync(report)
     except Exception:
-        logger.exception("usage alerts after ecs_sync failed", extra={"category": attributes.LOG_CATEGORY})
+        logger.exception("usage alerts after ecs_sync failed")

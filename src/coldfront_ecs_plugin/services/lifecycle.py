@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from .. import attributes, conf
+from .. import conf, logs
 from ..connections import client_for_endpoint
 from ..ecs import ECSError
 from ..models import SETTLED_STATES, BindingState, ECSBinding, ECSObjectUser
@@ -32,14 +32,10 @@ from . import bindings, lifecycle_ecs, notes, s3_users
 from .cluster import ClusterMismatch, check_cluster, cluster_identity, time_bound
 from .lifecycle_ecs import LifecycleError, Target
 
-logger = logging.getLogger(__name__)
+logger = logs.get_logger(__name__)
 
 REVOKED_STATUSES = ("Revoked", "Denied")
 RESTORE = "restore"
-
-
-def _log(level: int, message: str, *args, exc_info: bool = False) -> None:
-    logger.log(level, message, *args, exc_info=exc_info, extra={"category": attributes.LOG_CATEGORY})
 
 
 def action_for(status: str, settings: conf.ECSSettings) -> str | None:
@@ -72,7 +68,7 @@ def status_changed(allocation_pk: int, old: str | None, new: str, settings: conf
     if new in s3_users.UNSERVED_STATUSES and s3_users.needs_reconcile(binding, serve=False):
         # ColdFront 1.1.8+ also sends allocation_remove_user for each member; older releases do not
         for problem in s3_users.reconcile(binding, settings, serve=False):
-            _log(logging.WARNING, "allocation %s is %s: %s", allocation_pk, new, problem)
+            logger.log(logging.WARNING, "allocation %s is %s: %s", allocation_pk, new, problem)
     action = action_for(new, settings)
     if action is None:
         return
@@ -90,7 +86,9 @@ def status_changed(allocation_pk: int, old: str | None, new: str, settings: conf
     record["pending"] = {"action": action, "status": new, "since": now.isoformat(), "due": due.isoformat()}
     binding.lifecycle = record
     _save(binding)
-    _log(logging.INFO, "allocation %s is %s (was %s): %s due %s", allocation_pk, new, old, action, due.isoformat())
+    logger.log(
+        logging.INFO, "allocation %s is %s (was %s): %s due %s", allocation_pk, new, old, action, due.isoformat()
+    )
     if settings.lifecycle_grace_days == 0:
         apply(binding, settings)
     else:
@@ -152,7 +150,7 @@ def apply(binding: ECSBinding, settings: conf.ECSSettings) -> str:
         f"allocation is {pending.get('status')}: storage {done}. Nothing "
         "was deleted; it is restored when the allocation is Active again",
     )
-    _log(logging.INFO, "allocation %s: %s", binding.allocation_id, done)
+    logger.log(logging.INFO, "allocation %s: %s", binding.allocation_id, done)
     return f"allocation {binding.allocation_id}: {done}"
 
 
@@ -192,7 +190,7 @@ def _failed(binding: ECSBinding, action: str | None, exc: Exception) -> str:
             f"{action} of the storage failed: {exc}. Nothing was deleted; the "
             "next ecs_sync (scheduled or by hand) tries again",
         )
-    _log(logging.ERROR, "allocation %s: %s failed: %s", binding.allocation_id, action, exc)
+    logger.log(logging.ERROR, "allocation %s: %s failed: %s", binding.allocation_id, action, exc)
     return f"allocation {binding.allocation_id}: {action} failed: {exc}"
 
 
@@ -229,7 +227,7 @@ def restore(binding: ECSBinding, settings: conf.ECSSettings) -> str:
     _save(binding, BindingState.ACTIVE)
     text = "restored: " + "; ".join(done)
     notes.add_note_to(binding.allocation_id, f"allocation is Active again: storage {text}")
-    _log(logging.INFO, "allocation %s: %s", binding.allocation_id, text)
+    logger.log(logging.INFO, "allocation %s: %s", binding.allocation_id, text)
     return f"allocation {binding.allocation_id}: {text}"
 
 
@@ -284,4 +282,4 @@ def run_safely(func, *args) -> None:
     try:
         func(*args)
     except Exception:
-        _log(logging.ERROR, "ECS lifecycle handling failed (%s)", getattr(func, "__name__", func), exc_info=True)
+        logger.log(logging.ERROR, "ECS lifecycle handling failed (%s)", getattr(func, "__name__", func), exc_info=True)

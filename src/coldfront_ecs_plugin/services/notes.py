@@ -11,16 +11,12 @@ from __future__ import annotations
 
 import logging
 
-from .. import attributes
+from .. import logs
 
-logger = logging.getLogger(__name__)
+logger = logs.get_logger(__name__)
 
 SYSTEM_USERNAME = "coldfront-ecs-plugin"
 NOTE_PREFIX = "ECS: "
-
-
-def _log(level: int, message: str, *args) -> None:
-    logger.log(level, message, *args, extra={"category": attributes.LOG_CATEGORY})
 
 
 def note_author(history_user=None):
@@ -79,7 +75,7 @@ def revert_activation(allocation_pk: int, reason: str) -> str | None:
         f"provisioning failed; status put back to {came_from!r}. Fix the cause, then approve again. Reason: {reason}",
         user,
     )
-    _log(
+    logger.log(
         logging.ERROR,
         "provisioning of allocation %s failed, status reverted to %s: %s",
         allocation_pk,
@@ -107,7 +103,7 @@ def revert_attribute(attribute_pk: int, reason: str) -> str | None:
     else:
         text = f"changing {name} to {attribute.value} failed (no previous value to restore). Reason: {reason}"
     add_admin_note(attribute.allocation, text, user)
-    _log(
+    logger.log(
         logging.ERROR,
         "quota change of allocation %s failed, %s restored to %s: %s",
         attribute.allocation_id,

@@ -10,12 +10,12 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .. import attributes, conf, naming, units
+from .. import attributes, conf, logs, naming, units
 from ..connections import endpoint_for_resource
 from ..endpoints import EndpointError
 from . import records
 
-logger = logging.getLogger(__name__)
+logger = logs.get_logger(__name__)
 
 SUPPORTED_AUTOMATION = {"nfs_share"}
 #: the attribute types provisioning cannot work without (``ECS Status`` is optional: a warning)
@@ -44,10 +44,6 @@ class Plan:
     user_mapping: tuple[dict, ...] = ()
     #: allocations (same project, Revoked/Expired/Denied) whose namespace this one takes back
     takeover_from: tuple[int, ...] = ()
-
-
-def _log(level: int, message: str, *args) -> None:
-    logger.log(level, message, *args, extra={"category": attributes.LOG_CATEGORY})
 
 
 def check_automation(options: Iterable[str] | str | None) -> bool:
@@ -149,7 +145,7 @@ def make_plan(
     if domain and group:
         mapping = ({"domain": domain, "groups": [group], "attributes": []},)
     elif not domain:
-        _log(
+        logger.log(
             logging.INFO,
             "resource %s has no %s attribute: namespace %s is created without a user mapping",
             resource.name,

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
-from .. import attributes, conf, naming
+from .. import attributes, conf, logs, naming
 from ..connections import client_for_endpoint
 from ..ecs import ECSError, ECSNotFound
 from ..models import SETTLED_STATES, BindingState, ECSBinding
@@ -35,16 +35,12 @@ from .cluster import ClusterMismatch, check_cluster, cluster_identity, time_boun
 from .plan import Plan, ProvisioningError, make_plan
 from .provisioning_steps import Outcome
 
-logger = logging.getLogger(__name__)
+logger = logs.get_logger(__name__)
 
 __all__ = ["Outcome", "Plan", "ProvisioningError", "claim_for_queue", "provision", "recover_stale", "rollback"]
 
 #: share of ECS_PROVISION_DEADLINE for the work; the rest is kept for undo and logout
 WORK_SHARE = 0.8
-
-
-def _log(level: int, message: str, *args) -> None:
-    logger.log(level, message, *args, extra={"category": attributes.LOG_CATEGORY})
 
 
 def _settings() -> conf.ECSSettings:
@@ -81,7 +77,7 @@ def provision(allocation_pk: int, *, resource=None, automation: Iterable[str] | 
     settings = _settings()
     for attempt in range(2):
         if _wait_while_running(allocation_pk, settings.provision_deadline * WORK_SHARE):
-            _log(logging.INFO, "allocation %s: a concurrent provisioning run finished first", allocation_pk)
+            logger.log(logging.INFO, "allocation %s: a concurrent provisioning run finished first", allocation_pk)
         try:
             return _provision(allocation_pk, resource, automation, settings)
         except bindings.BindingBusy as exc:
@@ -136,7 +132,7 @@ def _provision(allocation_pk: int, resource, automation, settings: conf.ECSSetti
             with time_bound(client, max(1.0, budget - elapsed)):
                 message = _fail(client, binding, exc)
             raise ProvisioningError(message) from exc
-    _log(
+    logger.log(
         logging.INFO,
         "provisioned allocation %s: namespace=%s (%s) bucket=%s (%s)",
         allocation_pk,
@@ -156,7 +152,7 @@ def _describe(exc: Exception) -> str:
 
 
 def _log_start(allocation_pk: int, resource, plan: Plan, resumed: bool) -> None:
-    _log(
+    logger.log(
         logging.INFO,
         "provisioning allocation %s on %s%s: namespace=%s bucket=%s quota=%s TB (%s GB)",
         allocation_pk,
@@ -225,7 +221,7 @@ def _fail(client, binding: ECSBinding, exc: Exception) -> str:
     elif done:
         message += f". Undone on ECS: {', '.join(done)}"
     bindings.finish(binding, BindingState.FAILED, error=message, steps=binding.steps)
-    _log(logging.ERROR, "provisioning of allocation %s failed: %s", binding.allocation_id, message)
+    logger.log(logging.ERROR, "provisioning of allocation %s failed: %s", binding.allocation_id, message)
     return message
 
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from .. import attributes, units
+from .. import attributes, logs, units
 from ..ecs import ECSError, ECSNotFound, Namespace, Quota
 from ..models import ECSBinding
 from . import bindings
 from .plan import Plan, ProvisioningError
 
-logger = logging.getLogger(__name__)
+logger = logs.get_logger(__name__)
 
 #: recorded just before the create is sent (a create that timed out may have taken effect): undo
 #: removes it, ignoring "not found"; a resumed run treats an existing namespace as its own
@@ -26,10 +26,6 @@ NAMESPACE_CREATED = "namespace_created"
 NAMESPACE_QUOTA = "namespace_quota"
 BUCKET_CREATED = "bucket_created"
 BUCKET_QUOTA = "bucket_quota"
-
-
-def _log(level: int, message: str, *args) -> None:
-    logger.log(level, message, *args, extra={"category": attributes.LOG_CATEGORY})
 
 
 @dataclass(frozen=True)
@@ -148,7 +144,7 @@ def apply(client, plan: Plan, found: Found, binding: ECSBinding) -> Outcome:
                 user_mapping=[dict(m) for m in plan.user_mapping] or None,
             )
             outcome.created_namespace = True
-            _log(
+            logger.log(
                 logging.INFO, "created namespace %s (replication group %s)", plan.namespace, found.replication_group_id
             )
         elif not binding.has_step(NAMESPACE_QUOTA):
@@ -178,7 +174,7 @@ def apply(client, plan: Plan, found: Found, binding: ECSBinding) -> Outcome:
                 quota=Quota(plan.block_gb, plan.notification_gb),
             )
             outcome.created_bucket = True
-            _log(
+            logger.log(
                 logging.INFO,
                 "created bucket %s/%s (filesystem=%s)",
                 plan.namespace,

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 
-from .. import attributes, conf, units
+from .. import conf, logs, units
 from ..connections import client_for_endpoint, endpoint_for_resource
 from ..ecs import ECSError, ECSNotFound, Quota
 from ..endpoints import EndpointError
@@ -36,7 +36,7 @@ from . import bindings, records
 if TYPE_CHECKING:
     from ..models import ECSBinding
 
-logger = logging.getLogger(__name__)
+logger = logs.get_logger(__name__)
 
 
 #: statuses of an allocation that has been activated (ColdFront allows change requests in these)
@@ -68,10 +68,6 @@ class QuotaChange:
     block_gb: int
     notification_gb: int
     usage_bytes: int | None  # None: not read, the quota grew
-
-
-def _log(level: int, message: str, *args) -> None:
-    logger.log(level, message, *args, extra={"category": attributes.LOG_CATEGORY})
 
 
 def _sizes(tb: float, settings: conf.ECSSettings) -> tuple[int, int]:
@@ -142,7 +138,7 @@ def apply_quota(client, namespace: str, buckets: Iterable[str], tb: float, setti
             )
             raise QuotaChangeError(f"failed to set the quota of bucket {bucket!r}: {exc}{tail}") from exc
     old_block = None if old.unlimited else old.block_size_gb
-    _log(
+    logger.log(
         logging.INFO,
         "quota of namespace %s and bucket(s) %s: %s GB -> %s GB",
         namespace,

@@ -8,7 +8,6 @@ still active. Nothing is ever deleted or adopted: an orphan namespace is for ``e
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -17,7 +16,7 @@ from django.conf import settings as django_settings
 from django.db.models import Q
 from django.utils import timezone
 
-from .. import attributes, conf, units
+from .. import attributes, conf, logs, units
 from ..connections import client_for_endpoint
 from ..ecs import ECSError, Quota
 from ..models import LIVE_STATES, BindingState, ECSBinding
@@ -26,8 +25,7 @@ from . import report_store
 from .display import tb_text, to_float
 from .quota import PROVISIONED_STATUSES
 
-logger = logging.getLogger(__name__)
-LOG = {"category": attributes.LOG_CATEGORY}
+logger = logs.get_logger(__name__)
 
 KINDS = ("missing_namespace", "missing_bucket", "orphan_namespace", "quota_mismatch", "lifecycle", "stuck")
 #: ColdFront statuses the lifecycle settings (issue 11) act on, and the setting that says how
@@ -117,7 +115,7 @@ def _finish(report: ReconcileReport, store: bool) -> ReconcileReport:
                 ReportKind.RECONCILE, report.to_dict(), ok=report.exit_status == 0, summary=report.summary()
             )
         except Exception:
-            logger.exception("could not store the ecs_reconcile report", extra=LOG)
+            logger.exception("could not store the ecs_reconcile report")
     return report
 
 
@@ -296,5 +294,4 @@ def _apply(report: ReconcileReport) -> None:
             drift.allocation_id,
             drift.kind,
             "fixed" if drift.fixed else drift.fix_error,
-            extra=LOG,
         )

@@ -6,13 +6,12 @@ lives in ColdFront's own history rows.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from .. import attributes
+from .. import logs
 from ..report_models import ECSReport, ReportKind
 
-logger = logging.getLogger(__name__)
+logger = logs.get_logger(__name__)
 KEEP = 20
 
 
@@ -36,7 +35,7 @@ def save_sync(report) -> ECSReport | None:
         summary = f"{report.updated} updated, {report.unchanged} unchanged, {report.failed} failed"
         return save(ReportKind.SYNC, data, ok=report.ok, summary=summary)
     except Exception:
-        logger.exception("could not store the ecs_sync report", extra={"category": attributes.LOG_CATEGORY})
+        logger.exception("could not store the ecs_sync report")
         return None
 
 

@@ -12,18 +12,17 @@ staff member acting on someone else's row gets the same 404 as a row that does n
 from __future__ import annotations
 
 import hashlib
-import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from .. import attributes, conf
+from .. import attributes, conf, logs
 from ..connections import client_for_endpoint
 from ..ecs import ECSError, KeySlot, SecretKeys
 from ..models import ECSObjectUser, ObjectUserState
 from .cluster import time_bound
 from .s3_users import SERVED_STATES
 
-logger = logging.getLogger(__name__)
+logger = logs.get_logger(__name__)
 
 #: what the page lists for staff at most (each row is one ECS call)
 HOLDERS_LIMIT = 200
@@ -87,10 +86,6 @@ class Access:
     @property
     def rotating(self) -> bool:
         return len(self.keys) >= 2
-
-
-def _log(message: str, *args) -> None:
-    logger.info(message, *args, extra={"category": attributes.LOG_CATEGORY})
 
 
 def ecs_time(text: str) -> datetime | None:
@@ -219,7 +214,7 @@ def create(row: ECSObjectUser, settings: conf.ECSSettings | None = None) -> OneT
         if _keys(client, row).count:
             raise KeyRequestError("You already have a key: rotate it for a new one, or delete it first.", 409)
         secret = OneTimeSecret(client.create_secret_key(row.userid, row.namespace))
-        _log("secret key created for object user %s (member %s)", row.userid, row.username)
+        logger.info("secret key created for object user %s (member %s)", row.userid, row.username)
         return secret
 
     return _run(row, settings, action)
@@ -239,7 +234,7 @@ def rotate(row: ECSObjectUser, settings: conf.ECSSettings | None = None) -> OneT
         secret = OneTimeSecret(
             client.create_secret_key(row.userid, row.namespace, expiry_minutes=settings_.key_rotation_minutes)
         )
-        _log(
+        logger.info(
             "secret key rotated for object user %s (member %s); the old key expires in %s minutes",
             row.userid,
             row.username,
@@ -256,7 +251,7 @@ def delete(row: ECSObjectUser, fingerprint: str | None, settings: conf.ECSSettin
     def action(client, _settings) -> None:
         if not fingerprint:
             client.delete_secret_key(row.userid, row.namespace)
-            _log("every secret key of object user %s deleted (member %s)", row.userid, row.username)
+            logger.info("every secret key of object user %s deleted (member %s)", row.userid, row.username)
             return
         keys = _keys(client, row)
         slot = next((s for s in keys.slots if s.fingerprint and s.fingerprint == fingerprint), None)
@@ -267,6 +262,6 @@ def delete(row: ECSObjectUser, fingerprint: str | None, settings: conf.ECSSettin
         else:
             value = next(k for k in keys.keys if hashlib.sha256(k.encode()).hexdigest() == fingerprint)
             client.delete_secret_key(row.userid, row.namespace, value)
-        _log("secret key %s of object user %s deleted (member %s)", slot.number, row.userid, row.username)
+        logger.info("secret key %s of object user %s deleted (member %s)", slot.number, row.userid, row.username)
 
     _run(row, settings, action)

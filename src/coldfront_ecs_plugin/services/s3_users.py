@@ -21,13 +21,13 @@ import re
 
 from django.db import transaction
 
-from .. import attributes, conf
+from .. import conf, logs
 from ..connections import client_for_endpoint
 from ..ecs import ECSAlreadyExists, ECSBadRequest, ECSError, ECSNotFound
 from ..models import ECSBinding, ECSObjectUser, ObjectUserState
 from .cluster import time_bound
 
-logger = logging.getLogger(__name__)
+logger = logs.get_logger(__name__)
 
 MAX_USERID = 64
 _DISALLOWED = re.compile(r"[^a-z0-9._-]+")
@@ -47,10 +47,6 @@ def object_user_id(namespace: str, username: str) -> str:
     readable = _DISALLOWED.sub("-", username.lower()).strip("-") or "user"
     room = MAX_USERID - len(digest) - 1
     return f"{namespace}-{readable}"[:room].rstrip("-") + f"-{digest}"
-
-
-def _log(level: int, message: str, *args) -> None:
-    logger.log(level, message, *args, extra={"category": attributes.LOG_CATEGORY})
 
 
 def _row(binding: ECSBinding, user) -> ECSObjectUser:
@@ -96,7 +92,7 @@ def create_on(client, binding: ECSBinding, user) -> ECSObjectUser:
         _save(row, ObjectUserState.FAILED, f"could not create object user {row.userid!r}: {exc}")
         raise S3UserError(row.last_error) from exc
     _save(row, ObjectUserState.ACTIVE)
-    _log(
+    logger.log(
         logging.INFO, "object user %s created for %s on allocation %s", row.userid, user.username, binding.allocation_id
     )
     return row
@@ -120,7 +116,7 @@ def remove_on(client, row: ECSObjectUser) -> None:
     except ECSError as exc:
         raise S3UserError(f"could not deactivate object user {row.userid!r}: {exc}") from exc
     _save(row, ObjectUserState.REMOVED)
-    _log(
+    logger.log(
         logging.INFO,
         "object user %s of %s removed (allocation %s)",
         row.userid,

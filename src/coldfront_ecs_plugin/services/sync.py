@@ -19,12 +19,11 @@ ECS is the source of truth for the quota *it enforces*; every value that differs
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Any
 
-from .. import attributes, conf, units
+from .. import attributes, conf, logs, units
 from ..endpoints import EndpointError, parse_endpoint
 from . import lifecycle
 from .hooks import after_sync
@@ -42,8 +41,7 @@ from .sync_db import (
 from .sync_read import EndpointReading, Progress, read_endpoint
 from .sync_report import Failure, ResourceReport, SyncReport
 
-logger = logging.getLogger(__name__)
-LOG = {"category": attributes.LOG_CATEGORY}
+logger = logs.get_logger(__name__)
 
 __all__ = [
     "ResourceReport",
@@ -200,7 +198,7 @@ def _apply_endpoint(
             if not dry_run:
                 mark_synced(targets, report, reading.base_url, reading.cluster_id)
         except Exception as exc:
-            logger.exception("ecs_sync: writing resource %s failed", resource.name, extra=LOG)
+            logger.exception("ecs_sync: writing resource %s failed", resource.name)
             report.rolled_back(f"writing to the database failed: {type(exc).__name__}: {exc}")
             continue
         finally:
@@ -212,7 +210,6 @@ def _apply_endpoint(
             report.unchanged,
             report.failed,
             " (dry run)" if dry_run else "",
-            extra=LOG,
         )
 
 
@@ -251,7 +248,7 @@ def sync_resources(
         failed = ResourceReport(resource.pk, resource.name)
         failed.fail(reason)
         report.resources.append(failed)
-        logger.error("ecs_sync %s: %s", resource.name, reason, extra=LOG)
+        logger.error("ecs_sync %s: %s", resource.name, reason)
 
     plan: dict[str, list[tuple[Any, ResourceTargets, ResourceReport]]] = {}
     if not dry_run:

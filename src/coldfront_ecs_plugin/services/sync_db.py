@@ -25,7 +25,6 @@ next run reads ECS afresh.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -35,15 +34,14 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
-from .. import attributes, units
+from .. import attributes, logs, units
 from ..ecs import Capacity
 from .bulk_write import BATCH_SIZE, case_update, history_snapshot
 from .sync_plan import QUOTA_NAMES, Diff, Readings, Row, format_number, plan_allocation, same_number
 from .sync_plan import Target as PlanTarget
 from .sync_report import Change, Failure, ResourceReport
 
-logger = logging.getLogger(__name__)
-LOG = {"category": attributes.LOG_CATEGORY}
+logger = logs.get_logger(__name__)
 
 NAME_ATTRS = (attributes.NAMESPACE, attributes.BUCKET)
 CAPACITY_NAMES = (attributes.CAPACITY_TB, attributes.USED_TB, attributes.ALLOCATED_TB)

@@ -14,7 +14,6 @@ hung endpoint is cut short by ``sync_breaker``; ``deadline_s`` bounds the whole 
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from collections.abc import Callable, Collection, Mapping
@@ -24,14 +23,13 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from .. import attributes
+from .. import logs
 from ..ecs import Capacity, ECSBadRequest, ECSClient, ECSError, ECSNotFound, Quota
 from .sync_breaker import Breaker, EndpointUnresponsive
 from .sync_tasks import TaskSet
 from .sync_usage import MODE_NAMES, UsageReader, oldest
 
-logger = logging.getLogger(__name__)
-LOG = {"category": attributes.LOG_CATEGORY}
+logger = logs.get_logger(__name__)
 
 #: namespace listing page size; an ECS that refuses it is asked again with ``SMALL_PAGE``
 LISTING_PAGE_SIZE = 1000
@@ -99,7 +97,7 @@ class _Reads:
             self.reading.capacity = self.breaker.call(self.client.get_capacity)
         except Exception as exc:
             self.reading.capacity_error = describe_error(exc, "cluster capacity")
-            logger.warning("ECS %s: %s", self.reading.base_url, self.reading.capacity_error, extra=LOG)
+            logger.warning("ECS %s: %s", self.reading.base_url, self.reading.capacity_error)
 
     def quota(self, namespace: str) -> None:
         try:
@@ -107,7 +105,7 @@ class _Reads:
         except Exception as exc:
             message = describe_error(exc, f"namespace {namespace!r}")
             self.reading.quota_errors[namespace] = message
-            logger.warning("ECS %s: %s", self.reading.base_url, message, extra=LOG)
+            logger.warning("ECS %s: %s", self.reading.base_url, message)
 
     def _listing(self) -> dict[str, Quota | None]:
         """Every namespace and its quota when the listing carries it; smaller pages if ECS refuses big ones."""
@@ -129,9 +127,7 @@ class _Reads:
             reading.quota_source = "listing" if found or not listed else "per-namespace"
         except Exception as exc:
             reading.listing_error = describe_error(exc, "the namespace listing")
-            logger.info(
-                "ECS %s: namespace listing failed (%s); reading quotas one by one", reading.base_url, exc, extra=LOG
-            )
+            logger.info("ECS %s: namespace listing failed (%s); reading quotas one by one", reading.base_url, exc)
             found, remaining = {}, set(namespaces)
             reading.quota_source = "per-namespace"
         reading.quotas.update(found)
@@ -154,7 +150,7 @@ def _login(client: ECSClient, reading: EndpointReading) -> bool:
         client.login()
     except Exception as exc:
         reading.error = describe_error(exc, f"login to {reading.base_url}")
-        logger.error("ECS %s: %s", reading.base_url, reading.error, extra=LOG)
+        logger.error("ECS %s: %s", reading.base_url, reading.error)
         return False
     return True
 

@@ -10,19 +10,17 @@ of the run, which the report says. A read that fails is an error for its buckets
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import TypeVar
 
-from .. import attributes
+from .. import logs
 from ..ecs import BucketUsage, ECSClient, NamespaceUsage, is_missing_call
 from .sync_breaker import Breaker
 from .sync_tasks import TaskSet
 
-logger = logging.getLogger(__name__)
-LOG = {"category": attributes.LOG_CATEGORY}
+logger = logs.get_logger(__name__)
 T = TypeVar("T")
 
 BULK_NAMESPACE, BULK_BUCKET, NAMESPACE, BUCKET = range(4)
@@ -85,7 +83,6 @@ class UsageReader:
                 self.reading.base_url,
                 exc,
                 len(batch),
-                extra=LOG,
             )
             for ns, buckets in batch.items():
                 self.tasks.submit(self._read_namespace, ns, buckets)
@@ -162,7 +159,7 @@ class UsageReader:
             f"{MODE_NAMES[mode + 1]}"
         )
         self.reading.fallbacks.append(note)
-        logger.info(note, extra=LOG)
+        logger.info(note)
 
     # -- results ---------------------------------------------------------------------------------
     def _record_namespace(self, ns: str, buckets: set[str], usage: NamespaceUsage) -> None:
@@ -196,7 +193,7 @@ class UsageReader:
         message = describe_error(exc, what)
         for bucket in buckets:
             self.reading.usage_errors[(ns, bucket)] = message
-        logger.warning("ECS %s: %s", self.reading.base_url, message, extra=LOG)
+        logger.warning("ECS %s: %s", self.reading.base_url, message)
         if finished:
             self.done()
 
