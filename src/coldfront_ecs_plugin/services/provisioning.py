@@ -96,16 +96,16 @@ def _provision(allocation_pk: int, resource, automation, settings: conf.ECSSetti
         records.get_value(allocation, attributes.ECS_STATUS) or ""
     ).startswith("failed")
     known = binding
-    binding, created, resumed = bindings.reserve(
-        allocation_pk,
-        resource=resource,
-        endpoint=plan.endpoint,
-        namespace=plan.namespace,
-        bucket=plan.bucket,
-        stale_after=budget * 2,
-    )
     confirmed = False
-    with client_for_endpoint(plan.endpoint, settings) as client:
+    with client_for_endpoint(plan.endpoint, settings) as client:  # no ECS call until the first request
+        binding, created, resumed = bindings.reserve(
+            allocation_pk,
+            resource=resource,
+            endpoint=plan.endpoint,
+            namespace=plan.namespace,
+            bucket=plan.bucket,
+            stale_after=budget * 2,
+        )
         try:
             with time_bound(client, budget * WORK_SHARE):
                 cluster_id = _identify(client, plan)
