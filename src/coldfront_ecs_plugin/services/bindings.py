@@ -136,6 +136,24 @@ def claim(allocation_pk: int, **kwargs) -> tuple[ECSBinding, bool]:
     return retry_while_locked(lambda: _claim(allocation_pk, **kwargs))
 
 
+def _take_for_run(allocation_pk: int, namespace: str, bucket: str, stale_after: float) -> tuple[ECSBinding, bool, bool]:
+    """Inside a transaction: the allocation's binding, row-locked (or a new one), for a new run.
+
+    Returns (binding, created, resumed); BindingBusy when a live run holds it. Unless an earlier run's
+    steps are to be resumed, this run's names count.
+    """
+    binding = ECSBinding.objects.select_for_update().filter(allocation_id=allocation_pk).first()
+    created = binding is None
+    if binding is None:
+        binding = ECSBinding(allocation_id=allocation_pk)
+    else:
+        _refuse_if_running(binding, allocation_pk, stale_after)
+    resumed = bool(binding.steps) and binding.state != BindingState.UNLINKED
+    if not resumed:  # nothing of an earlier run is left on ECS
+        binding.namespace, binding.bucket, binding.steps = namespace, bucket, []
+    return binding, created, resumed
+
+
 def _refuse_if_running(binding: ECSBinding, allocation_pk: int, stale_after: float) -> None:
     if binding.state == BindingState.PROVISIONING and not is_stale(binding, stale_after):
         raise BindingBusy(
@@ -163,14 +181,7 @@ def _claim(
     """
     try:
         with transaction.atomic():
-            binding = ECSBinding.objects.select_for_update().filter(allocation_id=allocation_pk).first()
-            if binding is None:
-                binding = ECSBinding(allocation_id=allocation_pk)
-            else:
-                _refuse_if_running(binding, allocation_pk, stale_after)
-            resumed = bool(binding.steps) and binding.state != BindingState.UNLINKED
-            if not resumed:  # nothing of an earlier run is left on ECS: this run's names count
-                binding.namespace, binding.bucket, binding.steps = namespace, bucket, []
+            binding, _created, resumed = _take_for_run(allocation_pk, namespace, bucket, stale_after)
             holder = holder_of(cluster_id, endpoint, binding.namespace, exclude_pk=binding.pk)
             if holder is not None:
                 raise BindingConflict(_held_message(binding.namespace, holder))
@@ -210,15 +221,8 @@ def _reserve(
     """
     try:
         with transaction.atomic():
-            binding = ECSBinding.objects.select_for_update().filter(allocation_id=allocation_pk).first()
-            created = binding is None
-            if binding is None:
-                binding = ECSBinding(allocation_id=allocation_pk)
-            else:
-                _refuse_if_running(binding, allocation_pk, stale_after)
-            resumed = bool(binding.steps) and binding.state != BindingState.UNLINKED
-            if not resumed:  # nothing of an earlier run is left on ECS: this run's names count
-                binding.namespace, binding.bucket, binding.steps = namespace, bucket, []
+            binding, created, resumed = _take_for_run(allocation_pk, namespace, bucket, stale_after)
+            if not resumed:
                 binding.live_key = None
             binding.resource = resource
             binding.endpoint = endpoint
