@@ -75,8 +75,9 @@ def provision(allocation_pk: int, *, resource=None, automation: Iterable[str] | 
     Two approvals at once: the one that loses the claim waits for the other and then only checks.
     """
     settings = _settings()
+    budget = settings.provision_deadline
     for attempt in range(2):
-        if _wait_while_running(allocation_pk, settings.provision_deadline * WORK_SHARE):
+        if _wait_while_running(allocation_pk, budget * WORK_SHARE, stale_after=budget * 2):
             logger.log(logging.INFO, "allocation %s: a concurrent provisioning run finished first", allocation_pk)
         try:
             return _provision(allocation_pk, resource, automation, settings)
@@ -165,7 +166,7 @@ def _log_start(allocation_pk: int, resource, plan: Plan, resumed: bool) -> None:
     )
 
 
-def _wait_while_running(allocation_pk: int, seconds: float) -> bool:
+def _wait_while_running(allocation_pk: int, seconds: float, stale_after: float) -> bool:
     """Wait (no transaction open) while another live run provisions this allocation, or changes its
     quota; True if one did.
 
@@ -177,7 +178,7 @@ def _wait_while_running(allocation_pk: int, seconds: float) -> bool:
     waited = False
     while time.monotonic() < deadline:
         binding = bindings.for_allocation(allocation_pk)
-        if binding is None or not bindings.busy(binding, seconds * 2):
+        if binding is None or not bindings.busy(binding, stale_after):  # the claim's own threshold
             return waited
         waited = True
         time.sleep(0.1)
