@@ -214,10 +214,12 @@ def _lease_of(allocation):
 def test_change_while_another_holds_the_lease_waits_then_is_put_back(world, provisioned, settings):
     """A live lease that outlasts the wait (0.8 x ECS_PROVISION_DEADLINE): ECS is not touched, the value is put
     back with the reason, and the other change's lease is left alone."""
+    from datetime import timedelta
+
     from django.utils import timezone
 
     settings.ECS_PROVISION_DEADLINE = 1
-    held = timezone.now()
+    held = timezone.now() + timedelta(minutes=1)  # taken "now", dated ahead so it stays live on a slow machine
     _lease(provisioned, held)
     before = world.sim.stats()["by_endpoint"].get(NS_QUOTA, 0)
     world.edit_attribute(provisioned, attributes.QUOTA_TB, "5")
