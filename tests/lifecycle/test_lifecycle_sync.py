@@ -118,3 +118,57 @@ def test_frozen_storage_keeps_its_usage_synced_but_not_its_frozen_quota(world, s
     assert code == 0, report
     tb, usage = values(allocation.pk)[attributes.QUOTA_TB]
     assert tb == "2" and usage == 3 / 1024
+
+
+def _hold_quota_lease(allocation, held) -> None:
+    """A quota change of the allocation is running (its lease is live)."""
+    from coldfront_ecs_plugin.models import ECSBinding
+
+    ECSBinding.objects.filter(allocation_id=allocation.pk).update(quota_lease=held)
+
+
+def test_a_freeze_waits_for_a_running_quota_change_then_the_sync_applies_it(world, settings):
+    """A freeze writes the quotas a quota change writes: while a change holds the lease, the freeze touches
+    nothing on ECS (it would record the old quota as "before", then the change would undo the freeze) and
+    stays pending with the reason; the next sync after the change ended freezes."""
+    import datetime
+
+    from django.utils import timezone
+
+    settings.ECS_ON_EXPIRE = "freeze"
+    allocation = _provisioned(world)
+    _hold_quota_lease(allocation, timezone.now() + datetime.timedelta(minutes=1))  # live however slow the machine
+    writes = world.sim.stats()["by_endpoint"].get(NS_QUOTA_PUT, 0)
+    expire_by_task(allocation)
+
+    assert world.sim.stats()["by_endpoint"].get(NS_QUOTA_PUT, 0) == writes
+    assert quotas(world, NS, BUCKET) == (2048, 2048)
+    assert binding(allocation).state == BindingState.ACTIVE
+    assert world.attr(allocation, attributes.ECS_STATUS).endswith("; freeze failed, retried by ecs_sync (see notes)")
+    assert any("quota change of this allocation was running" in n for n in world.notes(allocation))
+
+    _hold_quota_lease(allocation, None)  # the change ended
+    report, code = sync_json()
+
+    assert code == 0, report
+    assert quotas(world, NS, BUCKET) == (2, 2)
+    assert binding(allocation).state == BindingState.FROZEN and binding(allocation).quota_lease is None
+
+
+def test_a_restore_during_a_quota_change_keeps_the_freeze_until_the_sync(world, settings):
+    import datetime
+
+    from django.utils import timezone
+
+    settings.ECS_ON_EXPIRE = "freeze"
+    allocation = _provisioned(world)
+    expire_by_task(allocation)
+    _hold_quota_lease(allocation, timezone.now() + datetime.timedelta(minutes=1))
+    world.set_status(allocation, "Active")
+
+    assert quotas(world, NS, BUCKET) == (2, 2)
+    assert "restore failed" in world.attr(allocation, attributes.ECS_STATUS)
+    _hold_quota_lease(allocation, None)
+    sync_json()
+    assert quotas(world, NS, BUCKET) == (2048, 2048)
+    assert binding(allocation).state == BindingState.ACTIVE and binding(allocation).quota_lease is None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -84,8 +84,11 @@ def busy(binding: ECSBinding, stale_after: float) -> bool:
     return binding.quota_lease is not None and binding.quota_lease >= cutoff
 
 
-def take_quota_lease(allocation_pk: int, stale_after: float) -> datetime | None:
-    """Lease the allocation's active binding for one quota change; None when a live change holds it.
+def take_quota_lease(
+    allocation_pk: int, stale_after: float, states: Iterable[str] = (BindingState.ACTIVE,)
+) -> datetime | None:
+    """Lease the allocation's binding (in one of ``states``) for one quota change, freeze, lock or restore;
+    None when a live one holds it.
 
     One short transaction, every statement a write (so SQLite waits for its write lock instead of
     refusing): the allocation's row first, the row ``ecs_sync`` locks before it writes, so a change
@@ -99,7 +102,7 @@ def take_quota_lease(allocation_pk: int, stale_after: float) -> datetime | None:
             Allocation.objects.filter(pk=allocation_pk).update(modified=F("modified"))
             now = timezone.now()
             free = Q(quota_lease__isnull=True) | Q(quota_lease__lt=now - timedelta(seconds=stale_after))
-            taken = ECSBinding.objects.filter(free, allocation_id=allocation_pk, state=BindingState.ACTIVE).update(
+            taken = ECSBinding.objects.filter(free, allocation_id=allocation_pk, state__in=list(states)).update(
                 quota_lease=now, updated=now
             )
         return now if taken else None

@@ -13,13 +13,15 @@ The binding's ``lifecycle`` JSON::
     locked:  {was_locked, at, status}
 
 ``lifecycle_due`` mirrors ``pending.due`` (indexed) for ``apply_due``, which the scheduled sync
-and ``ecs_sync`` call: grace periods end there, and failed actions are retried there.
+and ``ecs_sync`` call: grace periods end there, and failed actions are retried there. Each action
+holds the allocation's quota lease (``bindings.take_quota_lease``), as a quota change does.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from django.utils import timezone
@@ -123,6 +125,19 @@ def _check(client, binding: ECSBinding) -> None:
         raise LifecycleError(f"could not identify the ECS cluster: {exc}") from exc
 
 
+@contextmanager
+def _leased(binding: ECSBinding, settings: conf.ECSSettings) -> Iterator[None]:
+    """Hold the allocation's quota lease: a freeze, lock or restore writes what a quota change writes, so
+    the two never run at once. While a live change holds it: LifecycleError (kept pending, retried by sync)."""
+    lease = bindings.take_quota_lease(binding.allocation_id, settings.provision_deadline * 2, SETTLED_STATES)
+    if lease is None:
+        raise LifecycleError("a quota change of this allocation was running at the same time")
+    try:
+        yield
+    finally:
+        bindings.end_quota_lease(binding.pk, lease)
+
+
 def apply(binding: ECSBinding, settings: conf.ECSSettings) -> str:
     """Carry out the binding's pending freeze or lock now; on failure keep it pending (retried by sync)."""
     pending = dict(binding.lifecycle.get("pending") or {})
@@ -132,7 +147,11 @@ def apply(binding: ECSBinding, settings: conf.ECSSettings) -> str:
     target = Target(binding.namespace, binding.bucket)
     stamp = {"at": timezone.now().isoformat(), "status": pending.get("status")}
     try:
-        with _client_for(binding, settings) as client, time_bound(client, settings.provision_deadline):
+        with (
+            _leased(binding, settings),
+            _client_for(binding, settings) as client,
+            time_bound(client, settings.provision_deadline),
+        ):
             _check(client, binding)
             if action == "freeze":
                 done = _freeze(client, binding, target, stamp)
@@ -205,7 +224,11 @@ def restore(binding: ECSBinding, settings: conf.ECSSettings) -> str:
     target = Target(binding.namespace, binding.bucket)
     done: list[str] = []
     try:
-        with _client_for(binding, settings) as client, time_bound(client, settings.provision_deadline):
+        with (
+            _leased(binding, settings),
+            _client_for(binding, settings) as client,
+            time_bound(client, settings.provision_deadline),
+        ):
             _check(client, binding)
             if record.get("locked"):
                 done += lifecycle_ecs.unlock(client, target, record["locked"])
