@@ -65,6 +65,7 @@ class Simulator:
         self.by_endpoint: Counter[str] = Counter()
         self.inflight = 0
         self.closing = False
+        self.epoch = 0  # bumped by reset(): a call that was waiting (latency, slow) when it came changes nothing
         self.persister: Persister | None = None
         self._state_lock: StateLock | None = None
         if state_path:
@@ -101,6 +102,7 @@ class Simulator:
         return out
 
     def reset(self) -> None:
+        self.epoch += 1
         self.state.reset()
         self.auth.reset()
         self.faults.reset()
@@ -168,6 +170,7 @@ class Simulator:
                 )
             fault = self.faults.decide(route.name)
             cfg = self.faults.config
+            epoch = self.epoch
         if cfg.latency_ms:
             time.sleep(cfg.latency_ms / 1000.0)
         if fault == "drop":
@@ -182,11 +185,15 @@ class Simulator:
             )
         if fault == "slow":
             time.sleep(cfg.slow_ms / 1000.0)
-        reply = self._run(route, req, params)
+        reply = self._run(route, req, params, epoch)
         return Reply(0, drop=True) if fault == "slow" else reply
 
-    def _run(self, route: Route, req: Request, params: dict[str, str]) -> Reply:
+    def _run(self, route: Route, req: Request, params: dict[str, str], epoch: int) -> Reply:
         with self.lock:
+            if epoch != self.epoch:  # the ECS this call was sent to is gone: it must not log in or write in the new one
+                return _error(
+                    ApiError(503, 6000, "The simulator was reset while this call waited; send it again", retryable=True)
+                )
             try:
                 user = self._authorize(route, req)
                 result = route.handler(self, req, params, user)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 import requests
 
 from harness.simulator import admin_session
@@ -108,3 +109,15 @@ def test_absent_kind_answers_as_an_ecs_without_that_call_and_is_opt_in(sim) -> N
     sim.faults(fail_rate=1.0, seed=1)  # the default kinds never include it
     assert sim.control("GET", "/_sim/faults")["kinds"] == ["500", "503", "drop", "slow"]
     sim.faults()
+
+
+def test_a_login_waiting_when_the_simulator_is_reset_is_not_counted_after_it(sim) -> None:
+    """A slow login whose client gave up (a killed worker, a timeout) must not land in the next test's ECS.
+    (A slow write cannot: the reset forgets its token, so it is refused.)"""
+    sim.faults(endpoints={"GET /login": 1.0}, kinds=["slow"], slow_ms=800)
+    with pytest.raises(requests.ReadTimeout):
+        requests.get(sim.base_url + "/login", auth=(sim.user, sim.password), verify=sim.ca_path, timeout=0.2)
+    sim.reset()
+    time.sleep(1.2)  # the login has woken up by now
+
+    assert sim.stats()["logins"] == 0 and sim.stats()["active_tokens"] == 0
