@@ -10,6 +10,8 @@ allocation's ``Namespace`` attribute (and no other binding holds it, checked at 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from .. import attributes, logs, units
@@ -132,62 +134,75 @@ def apply(client, plan: Plan, found: Found, binding: ECSBinding) -> Outcome:
         plan.quota_tb,
         adopted_namespace=found.namespace is not None and not binding.has_step(NAMESPACE_CREATED),
     )
-    step = "start"
-    try:
-        if found.namespace is None:
-            step = f"create namespace {plan.namespace!r}"
-            # recorded before sending: a create that times out may still take effect on ECS
-            bindings.add_step(binding, NAMESPACE_CREATED)
-            client.create_namespace(
-                plan.namespace,
-                replication_group_id=found.replication_group_id,
-                user_mapping=[dict(m) for m in plan.user_mapping] or None,
-            )
-            outcome.created_namespace = True
-            logger.log(
-                logging.INFO, "created namespace %s (replication group %s)", plan.namespace, found.replication_group_id
-            )
-        elif not binding.has_step(NAMESPACE_QUOTA):
-            step = f"read the quota and usage of namespace {plan.namespace!r}"
-            old = found.namespace.quota or client.get_namespace_quota(plan.namespace)
-            refuse_below_usage(
-                namespace_usage_bytes(client, plan.namespace),
-                plan.block_gb,
-                plan.namespace,
-                f"set the quota of adopted namespace {plan.namespace!r}",
-            )
-            binding.steps.append({"step": "namespace_adopted", "old_quota": _quota_dict(old)})
-        step = f"set quota of namespace {plan.namespace!r}"
+    if found.namespace is None:
+        _create_namespace(client, plan, found, binding)
+        outcome.created_namespace = True
+    elif not binding.has_step(NAMESPACE_QUOTA):
+        _adopt_namespace(client, plan, found.namespace, binding)
+    with _step(f"set quota of namespace {plan.namespace!r}"):
         client.set_namespace_quota(plan.namespace, plan.block_gb, plan.notification_gb)
         if not binding.has_step(NAMESPACE_QUOTA):
             bindings.add_step(binding, NAMESPACE_QUOTA)
-        if not found.bucket_exists:
-            # the quota travels in the create call (ECS 3.0+): one request fewer than create + PUT quota
-            step = f"create bucket {plan.bucket!r} with its quota"
-            if not binding.has_step(BUCKET_CREATED):
-                bindings.add_step(binding, BUCKET_CREATED)  # before sending, as for the namespace
-            client.create_bucket(
-                plan.namespace,
-                plan.bucket,
-                replication_group_id=found.replication_group_id,
-                filesystem_enabled=plan.filesystem_enabled,
-                quota=Quota(plan.block_gb, plan.notification_gb),
-            )
-            outcome.created_bucket = True
-            logger.log(
-                logging.INFO,
-                "created bucket %s/%s (filesystem=%s)",
-                plan.namespace,
-                plan.bucket,
-                plan.filesystem_enabled,
-            )
-        else:
-            step = f"set quota of bucket {plan.bucket!r}"
+    if found.bucket_exists:
+        with _step(f"set quota of bucket {plan.bucket!r}"):
             client.set_bucket_quota(plan.namespace, plan.bucket, plan.block_gb, plan.notification_gb)
-        bindings.add_step(binding, BUCKET_QUOTA)
-    except Exception as exc:
-        raise ProvisioningError(f"failed to {step}: {exc}") from exc
+            bindings.add_step(binding, BUCKET_QUOTA)
+    else:
+        _create_bucket(client, plan, found, binding)
+        outcome.created_bucket = True
     return outcome
+
+
+@contextmanager
+def _step(what: str) -> Iterator[None]:
+    """Any failure inside becomes ProvisioningError("failed to <what>: ..."), which the admin sees."""
+    try:
+        yield
+    except Exception as exc:
+        raise ProvisioningError(f"failed to {what}: {exc}") from exc
+
+
+def _create_namespace(client, plan: Plan, found: Found, binding: ECSBinding) -> None:
+    with _step(f"create namespace {plan.namespace!r}"):
+        # recorded before sending: a create that times out may still take effect on ECS
+        bindings.add_step(binding, NAMESPACE_CREATED)
+        client.create_namespace(
+            plan.namespace,
+            replication_group_id=found.replication_group_id,
+            user_mapping=[dict(m) for m in plan.user_mapping] or None,
+        )
+    logger.log(logging.INFO, "created namespace %s (replication group %s)", plan.namespace, found.replication_group_id)
+
+
+def _adopt_namespace(client, plan: Plan, namespace: Namespace, binding: ECSBinding) -> None:
+    """A namespace the admin named: never shrink it below what it stores; remember its old quota for undo."""
+    with _step(f"read the quota and usage of namespace {plan.namespace!r}"):
+        old = namespace.quota or client.get_namespace_quota(plan.namespace)
+        refuse_below_usage(
+            namespace_usage_bytes(client, plan.namespace),
+            plan.block_gb,
+            plan.namespace,
+            f"set the quota of adopted namespace {plan.namespace!r}",
+        )
+    binding.steps.append({"step": "namespace_adopted", "old_quota": _quota_dict(old)})
+
+
+def _create_bucket(client, plan: Plan, found: Found, binding: ECSBinding) -> None:
+    # the quota travels in the create call (ECS 3.0+): one request fewer than create + PUT quota
+    with _step(f"create bucket {plan.bucket!r} with its quota"):
+        if not binding.has_step(BUCKET_CREATED):
+            bindings.add_step(binding, BUCKET_CREATED)  # before sending, as for the namespace
+        client.create_bucket(
+            plan.namespace,
+            plan.bucket,
+            replication_group_id=found.replication_group_id,
+            filesystem_enabled=plan.filesystem_enabled,
+            quota=Quota(plan.block_gb, plan.notification_gb),
+        )
+        bindings.add_step(binding, BUCKET_QUOTA)
+    logger.log(
+        logging.INFO, "created bucket %s/%s (filesystem=%s)", plan.namespace, plan.bucket, plan.filesystem_enabled
+    )
 
 
 def undo(client, binding: ECSBinding) -> tuple[list[str], list[str]]:
