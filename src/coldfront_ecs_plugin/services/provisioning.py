@@ -93,9 +93,7 @@ def _provision(allocation_pk: int, resource, automation, settings: conf.ECSSetti
         return renewal.check(allocation, binding, resource, plan, settings)
     budget = settings.provision_deadline
     started = time.monotonic()
-    was_failed = (binding is not None and binding.state == BindingState.FAILED) or str(
-        records.get_value(allocation, attributes.ECS_STATUS) or ""
-    ).startswith("failed")
+    was_failed = _was_failed(allocation, binding)
     known = binding
     confirmed = False
     with client_for_endpoint(plan.endpoint, settings) as client:  # no ECS call until the first request
@@ -133,6 +131,18 @@ def _provision(allocation_pk: int, resource, automation, settings: conf.ECSSetti
             with time_bound(client, max(1.0, budget - elapsed)):
                 message = _fail(client, binding, exc)
             raise ProvisioningError(message) from exc
+    _log_done(allocation_pk, outcome)
+    return outcome
+
+
+def _was_failed(allocation, binding: ECSBinding | None) -> bool:
+    """An earlier run failed (binding, or ``ECS Status`` from before bindings): success says it is resolved."""
+    if binding is not None and binding.state == BindingState.FAILED:
+        return True
+    return str(records.get_value(allocation, attributes.ECS_STATUS) or "").startswith("failed")
+
+
+def _log_done(allocation_pk: int, outcome: Outcome) -> None:
     logger.log(
         logging.INFO,
         "provisioned allocation %s: namespace=%s (%s) bucket=%s (%s)",
@@ -142,7 +152,6 @@ def _provision(allocation_pk: int, resource, automation, settings: conf.ECSSetti
         outcome.bucket,
         "created" if outcome.created_bucket else "existing",
     )
-    return outcome
 
 
 def _describe(exc: Exception) -> str:
