@@ -44,25 +44,14 @@ def load_series(allocation_ids: Iterable[int], start: dt.datetime, end: dt.datet
 
     usage_history = AllocationAttributeUsage.history.model.objects
     value_history = AllocationAttribute.history.model.objects
-    before = {"history_date__lt": start}
     attrs = (
         AllocationAttribute.objects.filter(
             allocation_id__in=list(allocation_ids), allocation_attribute_type__name=attributes.QUOTA_TB
         )
         .order_by("pk")
         .annotate(
-            used_before=Subquery(
-                usage_history.filter(allocation_attribute_id=OuterRef("pk"), **before)
-                .exclude(history_type="-")
-                .order_by("-history_date", "-history_id")
-                .values("value")[:1]
-            ),
-            quota_before=Subquery(
-                value_history.filter(id=OuterRef("pk"), **before)
-                .exclude(history_type="-")
-                .order_by("-history_date", "-history_id")
-                .values("value")[:1]
-            ),
+            used_before=_last_before(usage_history, "allocation_attribute_id", start),
+            quota_before=_last_before(value_history, "id", start),
         )
         .values_list("pk", "allocation_id", "used_before", "quota_before")
     )
@@ -77,24 +66,33 @@ def load_series(allocation_ids: Iterable[int], start: dt.datetime, end: dt.datet
         quota_value = to_float(quota_before)
         if quota_value is not None:
             one.quota.append((start, quota_value))
-    window = {"history_date__gte": start, "history_date__lt": end}
-    for attr_pk, moment, value in (
-        usage_history.filter(allocation_attribute_id__in=list(owner), **window)
-        .exclude(history_type="-")
-        .order_by("history_date", "history_id")
-        .values_list("allocation_attribute_id", "history_date", "value")
-    ):
+    for attr_pk, moment, value in _in_window(usage_history, "allocation_attribute_id", list(owner), start, end):
         owner[attr_pk].used.append((moment, float(value)))
-    for attr_pk, moment, value in (
-        value_history.filter(id__in=list(owner), **window)
-        .exclude(history_type="-")
-        .order_by("history_date", "history_id")
-        .values_list("id", "history_date", "value")
-    ):
+    for attr_pk, moment, value in _in_window(value_history, "id", list(owner), start, end):
         quota_value = to_float(value)
         if quota_value is not None:
             owner[attr_pk].quota.append((moment, quota_value))
     return series
+
+
+def _last_before(history, attribute_key: str, start: dt.datetime) -> Subquery:
+    """The attribute's last recorded value before ``start`` (deletions skipped), as a subquery."""
+    return Subquery(
+        history.filter(**{attribute_key: OuterRef("pk")}, history_date__lt=start)
+        .exclude(history_type="-")
+        .order_by("-history_date", "-history_id")
+        .values("value")[:1]
+    )
+
+
+def _in_window(history, attribute_key: str, attribute_ids: list[int], start: dt.datetime, end: dt.datetime):
+    """(attribute id, moment, value) of every change in [start, end), oldest first (deletions skipped)."""
+    return (
+        history.filter(**{f"{attribute_key}__in": attribute_ids}, history_date__gte=start, history_date__lt=end)
+        .exclude(history_type="-")
+        .order_by("history_date", "history_id")
+        .values_list(attribute_key, "history_date", "value")
+    )
 
 
 @dataclass(frozen=True)

@@ -368,17 +368,7 @@ def _plan_capacity(
     from coldfront.core.resource.models import ResourceAttribute
     from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-    wanted: dict[str, str] = {}
-    if capacity is not None:
-        wanted[attributes.CAPACITY_TB] = format_number(units.gb_to_tb(capacity.total_provisioned_gb))
-        wanted[attributes.USED_TB] = format_number(units.gb_to_tb(capacity.used_gb))
-    else:
-        report.fail(capacity_error or "cluster capacity not read; capacity_tb and used_tb kept")
-    allocated_tb, allocated_error = allocated
-    if allocated_tb is not None:
-        wanted[attributes.ALLOCATED_TB] = format_number(allocated_tb)
-    elif allocated_error:
-        report.notes.append(f"allocated_tb kept: {allocated_error}")
+    wanted = _capacity_values(report, capacity, capacity_error, allocated)
     existing = {
         type_id: (pk, value, created)
         for pk, type_id, value, created in ResourceAttribute.objects.filter(
@@ -412,6 +402,27 @@ def _plan_capacity(
     if creates:
         bulk_create_with_history(creates, ResourceAttribute, **history)
     report.history_rows += len(updates) + len(creates)
+
+
+def _capacity_values(
+    report: ResourceReport,
+    capacity: Capacity | None,
+    capacity_error: str | None,
+    allocated: tuple[float | None, str | None],
+) -> dict[str, str]:
+    """The resource attributes' new values; a value not read is left out (kept), and the report says why."""
+    wanted: dict[str, str] = {}
+    if capacity is not None:
+        wanted[attributes.CAPACITY_TB] = format_number(units.gb_to_tb(capacity.total_provisioned_gb))
+        wanted[attributes.USED_TB] = format_number(units.gb_to_tb(capacity.used_gb))
+    else:
+        report.fail(capacity_error or "cluster capacity not read; capacity_tb and used_tb kept")
+    allocated_tb, allocated_error = allocated
+    if allocated_tb is not None:
+        wanted[attributes.ALLOCATED_TB] = format_number(allocated_tb)
+    elif allocated_error:
+        report.notes.append(f"allocated_tb kept: {allocated_error}")
+    return wanted
 
 
 def mark_synced(targets: ResourceTargets, report: ResourceReport, endpoint: str, cluster_id: str) -> None:
