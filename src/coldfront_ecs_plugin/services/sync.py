@@ -242,26 +242,12 @@ def sync_resources(
     if resources is None:
         resources, unknown = select_resources(resource_names, settings)
         report.failures.extend(unknown)
-    groups, bad_urls = group_by_endpoint(resources, settings)
-    for resource_id, reason in bad_urls.items():
-        resource = next(r for r in resources if r.pk == resource_id)
-        failed = ResourceReport(resource.pk, resource.name)
-        failed.fail(reason)
-        report.resources.append(failed)
-        logger.error("ecs_sync %s: %s", resource.name, reason)
-
-    plan: dict[str, list[tuple[Any, ResourceTargets, ResourceReport]]] = {}
+    groups = _by_endpoint(resources, settings, report)
     if not dry_run:
         report.notes.extend(recover_stale(settings, [r.pk for r in resources]))
         report.notes.extend(lifecycle.apply_due(settings, [r.pk for r in resources]))
-    for base_url, members in groups.items():
-        for resource in members:
-            resource_report = ResourceReport(resource.pk, resource.name, endpoint=base_url)
-            report.resources.append(resource_report)
-            report.unlinked.extend(load_unlinked(resource))
-            plan.setdefault(base_url, []).append((resource, load_targets(resource.pk), resource_report))
     _run_endpoints(
-        plan,
+        _load_plan(groups, report),
         settings,
         types,
         report,
@@ -272,6 +258,32 @@ def sync_resources(
     )
     after_sync(report)
     return report
+
+
+def _by_endpoint(resources, settings: conf.ECSSettings, report: SyncReport) -> dict[str, list]:
+    """The resources grouped by ECS endpoint; one whose ``url`` is unusable is a failed resource."""
+    groups, bad_urls = group_by_endpoint(resources, settings)
+    for resource_id, reason in bad_urls.items():
+        resource = next(r for r in resources if r.pk == resource_id)
+        failed = ResourceReport(resource.pk, resource.name)
+        failed.fail(reason)
+        report.resources.append(failed)
+        logger.error("ecs_sync %s: %s", resource.name, reason)
+    return groups
+
+
+def _load_plan(
+    groups: dict[str, list], report: SyncReport
+) -> dict[str, list[tuple[Any, ResourceTargets, ResourceReport]]]:
+    """Each endpoint's resources with their bound allocations (read now) and a report each; unlinked ones listed."""
+    plan: dict[str, list[tuple[Any, ResourceTargets, ResourceReport]]] = {}
+    for base_url, members in groups.items():
+        for resource in members:
+            resource_report = ResourceReport(resource.pk, resource.name, endpoint=base_url)
+            report.resources.append(resource_report)
+            report.unlinked.extend(load_unlinked(resource))
+            plan.setdefault(base_url, []).append((resource, load_targets(resource.pk), resource_report))
+    return plan
 
 
 def _run_endpoints(
