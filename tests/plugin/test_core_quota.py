@@ -288,18 +288,19 @@ def test_change_during_a_provisioning_run_waits_for_it_then_applies(world, provi
     from django.utils import timezone
 
     from coldfront_ecs_plugin.models import ECSBinding
-    from coldfront_ecs_plugin.services import quota
+    from coldfront_ecs_plugin.services import bindings, quota
 
     ECSBinding.objects.filter(allocation_id=provisioned.pk).update(state="provisioning", updated=timezone.now())
     looks: list[float] = []
-    sleep = quota.time.sleep
+    sleep = bindings.time.sleep
 
     def run_finishes(seconds: float) -> None:  # the provisioning run completes while the change waits
         looks.append(seconds)
         ECSBinding.objects.filter(allocation_id=provisioned.pk).update(state="active")
         sleep(seconds)
 
-    monkeypatch.setattr(quota, "time", type("Clock", (), {"monotonic": quota.time.monotonic, "sleep": run_finishes}))
+    clock = type("Clock", (), {"monotonic": bindings.time.monotonic, "sleep": run_finishes})
+    monkeypatch.setattr(bindings, "time", clock)  # the wait (bindings.wait_while_busy) sleeps here
     quota.change_quota(provisioned.pk, 5.0)
 
     assert len(looks) == 1

@@ -28,6 +28,8 @@ T = TypeVar("T")
 
 #: seconds a claim retries while SQLite's write lock is taken
 SQLITE_LOCK_WAIT = 10.0
+#: seconds between two looks at a binding a live run holds
+POLL = 0.1
 
 
 class BindingConflict(ValueError):
@@ -82,6 +84,19 @@ def busy(binding: ECSBinding, stale_after: float) -> bool:
     if binding.state == BindingState.PROVISIONING and binding.updated >= cutoff:
         return True
     return binding.quota_lease is not None and binding.quota_lease >= cutoff
+
+
+def wait_while_busy(allocation_pk: int, seconds: float, stale_after: float) -> bool:
+    """Wait (no transaction open) up to ``seconds`` while a live run holds the allocation's binding
+    (``busy``); True if one did."""
+    deadline = time.monotonic() + seconds
+    waited = False
+    while True:
+        binding = for_allocation(allocation_pk)
+        if binding is None or not busy(binding, stale_after) or time.monotonic() >= deadline:
+            return waited
+        waited = True
+        time.sleep(POLL)
 
 
 def take_quota_lease(

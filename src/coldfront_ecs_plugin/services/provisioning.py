@@ -77,7 +77,9 @@ def provision(allocation_pk: int, *, resource=None, automation: Iterable[str] | 
     settings = _settings()
     budget = settings.provision_deadline
     for attempt in range(2):
-        if _wait_while_running(allocation_pk, budget * WORK_SHARE, stale_after=budget * 2):
+        # two approvals at once (a double click, two admins) give one provisioning and one renewal check,
+        # not a refusal; a renewal during a quota change checks the quotas once the change is recorded
+        if bindings.wait_while_busy(allocation_pk, budget * WORK_SHARE, stale_after=budget * 2):
             logger.log(logging.INFO, "allocation %s: a concurrent provisioning run finished first", allocation_pk)
         try:
             return _provision(allocation_pk, resource, automation, settings)
@@ -173,25 +175,6 @@ def _log_start(allocation_pk: int, resource, plan: Plan, resumed: bool) -> None:
         plan.quota_tb,
         plan.block_gb,
     )
-
-
-def _wait_while_running(allocation_pk: int, seconds: float, stale_after: float) -> bool:
-    """Wait (no transaction open) while another live run provisions this allocation, or changes its
-    quota; True if one did.
-
-    Two approvals of one allocation at once (a double click, two admins) then give one provisioning
-    and one renewal check, not a refusal that would put the allocation back to New; a renewal during a
-    quota change checks the quotas once the change is recorded.
-    """
-    deadline = time.monotonic() + seconds
-    waited = False
-    while time.monotonic() < deadline:
-        binding = bindings.for_allocation(allocation_pk)
-        if binding is None or not bindings.busy(binding, stale_after):  # the claim's own threshold
-            return waited
-        waited = True
-        time.sleep(0.1)
-    return waited
 
 
 def _identify(client, plan: Plan) -> str:

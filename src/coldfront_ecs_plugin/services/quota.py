@@ -43,8 +43,6 @@ logger = logs.get_logger(__name__)
 PROVISIONED_STATUSES = ("Active", "Renewal Requested", "Payment Pending", "Payment Requested", "Paid")
 #: share of ECS_PROVISION_DEADLINE a change waits for a running change or provisioning (as provisioning does)
 WAIT_SHARE = 0.8
-#: seconds between two looks at a held binding
-POLL = 0.1
 
 
 class QuotaChangeError(ValueError):
@@ -189,18 +187,16 @@ def _lease_for_change(allocation_pk: int, settings: conf.ECSSettings) -> tuple[E
     stale_after = settings.provision_deadline * 2
     deadline = time.monotonic() + settings.provision_deadline * WAIT_SHARE
     while True:
-        held = bindings.for_allocation(allocation_pk)
-        waited_out = time.monotonic() > deadline
-        if held is None or not bindings.busy(held, stale_after) or waited_out:
-            binding = _binding_for_change(allocation_pk)
-            lease = bindings.take_quota_lease(allocation_pk, stale_after)
-            if lease is not None:
-                return binding, lease
-            if waited_out:
-                raise QuotaChangeError(
-                    f"another quota change of allocation {allocation_pk} is still running; try again in a minute"
-                )
-        time.sleep(POLL)
+        bindings.wait_while_busy(allocation_pk, max(0.0, deadline - time.monotonic()), stale_after)
+        binding = _binding_for_change(allocation_pk)
+        lease = bindings.take_quota_lease(allocation_pk, stale_after)
+        if lease is not None:
+            return binding, lease
+        if time.monotonic() >= deadline:
+            raise QuotaChangeError(
+                f"another quota change of allocation {allocation_pk} is still running; try again in a minute"
+            )
+        time.sleep(bindings.POLL)  # another change took the lease first: wait for it
 
 
 @contextmanager
