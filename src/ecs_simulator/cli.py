@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from types import FrameType
 
 from .api import Simulator
-from .faults import FaultConfig
+from .faults import MAX_SLOW_MS, FaultConfig
 from .options import Options
 from .persist import StateFileError
 from .profiles import DEFAULT_PROFILE, PROFILES
@@ -49,7 +49,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--profile", choices=sorted(PROFILES), default=DEFAULT_PROFILE, help="which ECS to play")
     p.add_argument("--vdc-id", metavar="ID", help="local VDC uuid or URN (default: random, kept in --state)")
     p.add_argument("--vdc-name", metavar="NAME", help="local VDC name (default vdc1)")
-    p.add_argument("--latency-ms", type=float, default=0.0, help="added to every ECS call")
+    p.add_argument(
+        "--latency-ms", type=float, default=0.0, help=f"added to every ECS call (at most {MAX_SLOW_MS}: a hung ECS)"
+    )
     p.add_argument("--fail-rate", type=float, default=0.0, help="fraction of ECS calls that fail")
     p.add_argument("--seed", type=int, default=0, help="seed of the fault sequence")
     p.add_argument("--billing-lag-s", type=float, default=0.0, metavar="N", help="usage reaches billing N s late")
@@ -86,8 +88,8 @@ def _simulator(args: argparse.Namespace) -> Simulator:
         }
     )
     faults = FaultConfig(latency_ms=args.latency_ms, fail_rate=args.fail_rate, seed=args.seed)
-    if not 0.0 <= args.fail_rate <= 1.0 or not 0.0 <= args.latency_ms <= 30000:
-        raise ValueError("--fail-rate must be within [0, 1] and --latency-ms within [0, 30000]")
+    if not 0.0 <= args.fail_rate <= 1.0 or not 0.0 <= args.latency_ms <= MAX_SLOW_MS:
+        raise ValueError(f"--fail-rate must be within [0, 1] and --latency-ms within [0, {MAX_SLOW_MS}]")
     if args.max_threads < 1 or not args.idle_timeout > 0 or not args.handshake_timeout > 0:
         raise ValueError("--max-threads must be >= 1, --idle-timeout and --handshake-timeout > 0")
     return Simulator(

@@ -11,7 +11,8 @@ from .options import integer, number
 KINDS = ("500", "503", "drop", "slow")
 #: only when named in ``kinds``: "absent" answers 404/2000 as an ECS release without that call does
 OPT_IN_KINDS = ("absent",)
-MAX_SLOW_MS = 30000
+#: longest wait a call may be given (latency, slow): 10 minutes, a hung ECS for any worker or task timeout
+MAX_SLOW_MS = 600_000
 
 
 @dataclass

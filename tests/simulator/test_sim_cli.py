@@ -77,3 +77,20 @@ def test_nothing_else_on_stdout(tmp_path) -> None:
         rest = proc.communicate(timeout=10)[0]
     assert line.startswith("listening on http://127.0.0.1:")
     assert rest == ""
+
+
+def test_latency_long_enough_for_a_hung_ecs_and_no_longer(tmp_path) -> None:
+    """60 s outlasts gunicorn's 30 s worker timeout (a hung ECS); over ten minutes is refused with the range."""
+    handle = start_simulator(tmp_path / "ca.pem", "--latency-ms", "60000")
+    try:
+        assert handle.control("GET", "/_sim/faults")["latency_ms"] == 60000
+    finally:
+        handle.stop()
+    refused = subprocess.run(
+        [sys.executable, "-m", "ecs_simulator", "--port", "0", "--latency-ms", "600001"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert refused.returncode != 0 and "--latency-ms within [0, 600000]" in refused.stderr
