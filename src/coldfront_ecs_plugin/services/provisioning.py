@@ -80,7 +80,11 @@ def provision(allocation_pk: int, *, resource=None, automation: Iterable[str] | 
         # two approvals at once (a double click, two admins) give one provisioning and one renewal check,
         # not a refusal; a renewal during a quota change checks the quotas once the change is recorded
         if bindings.wait_while_busy(allocation_pk, budget * WORK_SHARE, stale_after=budget * 2):
-            logger.log(logging.INFO, "allocation %s: a concurrent provisioning run finished first", allocation_pk)
+            logger.log(
+                logging.INFO,
+                "allocation %s: waited for another run of it (it finished, or stopped progressing)",
+                allocation_pk,
+            )
         try:
             return _provision(allocation_pk, resource, automation, settings)
         except bindings.BindingBusy as exc:
