@@ -66,6 +66,7 @@ class Simulator:
         self.inflight = 0
         self.closing = False
         self.epoch = 0  # bumped by reset(): a call that was waiting (latency, slow) when it came changes nothing
+        self._inflight_by_epoch: Counter[int] = Counter()
         self.persister: Persister | None = None
         self._state_lock: StateLock | None = None
         if state_path:
@@ -138,16 +139,21 @@ class Simulator:
             if self.closing:
                 return _error(ApiError(503, 6000, "The simulator is shutting down", retryable=True))
             self.inflight += 1
-            busy = 0 < self.options.max_concurrent < self.inflight
+            epoch = self.epoch
+            self._inflight_by_epoch[epoch] += 1  # calls from before a reset do not count against the cap
+            busy = 0 < self.options.max_concurrent < self._inflight_by_epoch[epoch]
         try:
-            return self._handle(req, busy)
+            return self._handle(req, busy, epoch)
         finally:
             with self._idle:
                 self.inflight -= 1
+                self._inflight_by_epoch[epoch] -= 1
+                if not self._inflight_by_epoch[epoch]:
+                    del self._inflight_by_epoch[epoch]
                 if self.inflight == 0:
                     self._idle.notify_all()
 
-    def _handle(self, req: Request, busy: bool) -> Reply:
+    def _handle(self, req: Request, busy: bool, epoch: int) -> Reply:
         segments = [unquote(s) for s in req.path.strip("/").split("/")]
         route, params, other = self.router.match(req.method, segments)
         with self.lock:
@@ -170,7 +176,6 @@ class Simulator:
                 )
             fault = self.faults.decide(route.name)
             cfg = self.faults.config
-            epoch = self.epoch
         if cfg.latency_ms:
             time.sleep(cfg.latency_ms / 1000.0)
         if fault == "drop":

@@ -121,3 +121,14 @@ def test_a_login_waiting_when_the_simulator_is_reset_is_not_counted_after_it(sim
     time.sleep(1.2)  # the login has woken up by now
 
     assert sim.stats()["logins"] == 0 and sim.stats()["active_tokens"] == 0
+
+
+def test_calls_waiting_from_before_a_reset_do_not_count_against_max_concurrent(sim) -> None:
+    sim.faults(endpoints={"GET /object/capacity": 1.0}, kinds=["slow"], slow_ms=1500)
+    old = admin_session(sim)
+    for _ in range(2):
+        with pytest.raises(requests.ReadTimeout):
+            old.get(sim.base_url + "/object/capacity", timeout=0.2)
+    sim.reset()  # both still wait inside the simulator
+    sim.faults(max_concurrent=1)
+    assert admin_session(sim).get(sim.base_url + "/object/capacity", timeout=5).status_code == 200
