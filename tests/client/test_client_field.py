@@ -94,6 +94,25 @@ def test_bad_password_is_still_rejected_credentials(stub: Stub) -> None:
     assert not isinstance(info.value, ECSTooManyTokens) and "rejected the credentials" in str(info.value)
 
 
+def test_a_login_left_unanswered_is_not_sent_again(stub: Stub) -> None:
+    """A hung ECS costs one timeout, not one per retry, and no further late-issued tokens."""
+    stub.on("GET /login", _slow(10.0, (200, {}, {"X-SDS-AUTH-TOKEN": "TKN-1-SECRET"})))
+    with client(stub, timeout=0.3, retries=3) as c, pytest.raises(ECSUnavailable) as info:
+        c.get_capacity()
+    assert "no answer within 0.3s; not sent again" in str(info.value)
+    assert len(stub.calls("GET /login")) == 1
+    assert stub.calls("GET /object/capacity") == []
+
+
+def test_a_login_answered_503_is_retried(stub: Stub) -> None:
+    answers = iter([OVERLOADED, (200, {}, {"X-SDS-AUTH-TOKEN": "TKN-1-SECRET"})])
+    stub.on("GET /login", lambda _seen: next(answers))
+    stub.on("GET /object/capacity", (200, CAPACITY))
+    with client(stub, retries=3) as c:
+        assert c.get_capacity().total_free_gb == 500
+    assert len(stub.calls("GET /login")) == 2
+
+
 # -- overloaded ECS (503, code 6000) ---------------------------------------------------------
 OVERLOADED = (503, {"code": 6000, "description": "Service unavailable, try again later", "retryable": True})
 

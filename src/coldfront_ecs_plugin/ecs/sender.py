@@ -39,6 +39,7 @@ class _Failure:
     last: str
     sent: bool
     http_status: int | None = None
+    timed_out: bool = False  # sent, and no answer within the timeout
     fields: dict[str, Any] | None = None
 
 
@@ -149,11 +150,13 @@ class Sender:
         body: Any = None,
         headers: dict[str, str] | None = None,
         auth: tuple[str, str] | None = None,
+        retry_timeouts: bool = True,
     ) -> requests.Response:
         """Send with bounded retries; returns any HTTP answer except retryable 5xx.
 
-        Raises ECSUnavailable when retries or the deadline run out, and ``AmbiguousWrite`` when a
-        non-idempotent request failed in a way that may have reached ECS.
+        Raises ECSUnavailable when retries or the deadline run out, or at the first timeout when
+        ``retry_timeouts`` is False, and ``AmbiguousWrite`` when a non-idempotent request failed in a
+        way that may have reached ECS.
         """
         kwargs = self._request_kwargs(method, path, params, body, headers, auth)
         last = "deadline passed before the request could be sent"
@@ -175,6 +178,8 @@ class Sender:
                     path=path,
                     **(outcome.fields or {}),
                 )
+            if outcome.timed_out and not retry_timeouts:
+                raise ECSUnavailable(f"ECS at {self.base_url}: {last}; not sent again", method=method, path=path)
             logger.debug("ECS %s %s attempt %d failed: %s", method, path, attempt + 1, last)
             if attempt < self.retries:
                 self._sleep(attempt, deadline)
@@ -202,7 +207,7 @@ class Sender:
         except requests.exceptions.ConnectTimeout:
             return _Failure(f"connect timeout after {timeout:.1f}s", sent=False)
         except requests.exceptions.ReadTimeout:
-            return _Failure(f"no answer within {timeout:.1f}s", sent=True)
+            return _Failure(f"no answer within {timeout:.1f}s", sent=True, timed_out=True)
         except requests.exceptions.ConnectionError as exc:
             return _Failure(f"connection error ({_reason(exc)})", sent=not _never_sent(exc))
         except requests.exceptions.RequestException as exc:

@@ -136,9 +136,19 @@ class Transport(Reconciler):
             raise ECSConfigurationError("ECSClient is closed")
 
     def _login_locked(self, deadline: float) -> None:
-        """GET /login with Basic auth; the caller holds ``_token_lock``."""
+        """GET /login with Basic auth; the caller holds ``_token_lock``.
+
+        A login left unanswered within the timeout is not sent again: a hung ECS would cost the whole
+        timeout once per retry, and each login it answers late is a token it keeps (ECS caps tokens
+        per user). Refused connections, dropped connections and 5xx answers are retried as for any read.
+        """
         response = self._send(
-            "GET", "/login", deadline=deadline, idempotent=True, auth=(self.username, self.__password)
+            "GET",
+            "/login",
+            deadline=deadline,
+            idempotent=True,
+            auth=(self.username, self.__password),
+            retry_timeouts=False,
         )
         if response.status_code in (401, 403):
             fields = error_fields(response)
