@@ -97,6 +97,7 @@ class Simulator:
             "by_endpoint": dict(self.by_endpoint),
             "logins": self.auth.logins,
             "active_tokens": self.auth.active_tokens(),
+            "in_flight": self.inflight,  # ECS calls being handled now (one a client gave up on still runs)
         }
         if self.persister is not None:
             out["state_file"] = self.persister.report()

@@ -82,6 +82,6 @@ def test_state_dump_and_reset(sim) -> None:
     assert state["namespaces"] == {} and state["buckets"] == {} and state["users"] == {}
     assert state["capacity"]["total_provisioned_gb"] > 1
     assert [rg["name"] for rg in state["replication_groups"]] == ["rg1"]
-    assert sim.stats() == {"requests": 0, "by_endpoint": {}, "logins": 0, "active_tokens": 0}
+    assert sim.stats() == {"requests": 0, "by_endpoint": {}, "logins": 0, "active_tokens": 0, "in_flight": 0}
     assert sim.control("GET", "/_sim/faults")["fail_rate"] == 0
     assert admin("GET", "/user/whoami").status_code == 401  # tokens were dropped too
