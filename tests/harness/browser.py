@@ -69,3 +69,14 @@ def page_as(browser, live_server, user=None):
 def screenshot(page, name: str, **options) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / name), full_page=True, **options)
+
+
+def click_and_load(page, target) -> None:
+    """Click a link or submit button and wait for the page it loads.
+
+    A click only starts a navigation; reading the DOM straight after it (count(), evaluate_all(),
+    is_visible(), which do not wait) can see the old page or a blank one in between.
+    """
+    locator = page.locator(target) if isinstance(target, str) else target
+    with page.expect_navigation():
+        locator.click()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.browser import ARTIFACTS
+from harness.browser import ARTIFACTS, click_and_load
 from harness.browser import page_as as _page_as
 from page.conftest import USAGES, build_world
 
@@ -52,17 +52,19 @@ def test_staff_page_in_a_browser(browser, live_server, world):
     assert _row_ids(page) == sorted(a.pk for a in world.allocs)  # projects "Lab N" in creation order
     assert page.locator("#ecs-bindings tr[data-allocation-id] td.ecs-quota").all_inner_texts() == ["2.00 TB"] * 3
 
-    page.click('a[data-sort="used"]')
-    page.click('a[data-sort="used"]')  # second click: descending
+    click_and_load(page, 'a[data-sort="used"]')
+    assert page.url.endswith("sort=used&dir=asc")
+    click_and_load(page, 'a[data-sort="used"]')  # second click: descending
+    assert page.url.endswith("sort=used&dir=desc")
     expected = [a.pk for a, _u in sorted(zip(world.allocs, USAGES, strict=True), key=lambda p: -p[1])]
     assert _row_ids(page) == expected
 
     page.select_option('select[name="state"]', "failed")
-    page.click("#ecs-filter button")
+    click_and_load(page, "#ecs-filter button")
     assert _row_ids(page) == [] and "state=failed" in page.url
 
     page.goto(f"{live_server.url}/ecs/")
-    page.click(f'#ecs-bindings a[href="/ecs/allocation/{world.allocs[1].pk}/"]')
+    click_and_load(page, f'#ecs-bindings a[href="/ecs/allocation/{world.allocs[1].pk}/"]')
     used_line = page.locator("svg.ecs-history-chart polyline[data-series='used']")
     assert used_line.get_attribute("data-last-tb") == "1.500000"
     page.screenshot(path=str(ARTIFACTS / "ecs-allocation-history.png"), full_page=True)

@@ -5,7 +5,7 @@ Screenshots of each page land in test-artifacts/ (git-ignored); the key field is
 
 from __future__ import annotations
 
-from harness.browser import page_as, screenshot
+from harness.browser import click_and_load, page_as, screenshot
 from harness.secrets import every_text_in_database
 
 URL = "/ecs/s3/"
@@ -33,7 +33,7 @@ def test_member_creates_reads_once_rotates_deletes_and_no_key_is_kept(browser, l
     assert page.locator(".ecs-access-key-id").inner_text() == row.userid
     _shot(page, "ecs-s3-1-member.png")
 
-    page.click(".ecs-create-key")
+    click_and_load(page, ".ecs-create-key")
     first = _key_on_page(page)
     assert _ecs_keys(s3world, row).keys == (first,)
     _shot(page, "ecs-s3-2-created.png")
@@ -43,16 +43,16 @@ def test_member_creates_reads_once_rotates_deletes_and_no_key_is_kept(browser, l
     assert first not in page.content() and page.locator(".ecs-key").count() == 1
     _shot(page, "ecs-s3-3-reloaded.png")
 
-    page.click(".ecs-rotate-key")
+    click_and_load(page, ".ecs-rotate-key")
     second = _key_on_page(page)
     assert second != first and "expires in 60 minutes" in page.content()
     _shot(page, "ecs-s3-4-rotated.png")
     page.goto(live_server.url + URL)
     assert page.locator(".ecs-key").count() == 2 and page.locator(".ecs-rotate-key").is_disabled()
     old = page.locator(".ecs-key").filter(has_not_text="never")
-    old.locator(".ecs-delete-key").click()
+    click_and_load(page, old.locator(".ecs-delete-key"))
     assert page.locator("#ecs-s3-message").is_visible() and _ecs_keys(s3world, row).keys == (second,)
-    page.click(".ecs-delete-all")
+    click_and_load(page, ".ecs-delete-all")
     assert page.locator(".ecs-no-key").is_visible() and _ecs_keys(s3world, row).count == 0
     _shot(page, "ecs-s3-5-deleted.png")
     context.close()
@@ -65,7 +65,7 @@ def test_member_creates_reads_once_rotates_deletes_and_no_key_is_kept(browser, l
 def test_another_member_and_the_pi_see_no_one_elses_key(browser, live_server, s3world):
     context, page = page_as(browser, live_server, s3world.ann)
     page.goto(live_server.url + URL)
-    page.click(".ecs-create-key")
+    click_and_load(page, ".ecs-create-key")
     secret = _key_on_page(page)
     context.close()
     for user, name in ((s3world.bob, "member"), (s3world.pi, "pi")):
