@@ -139,19 +139,6 @@ def make_plan(
         block = units.tb_to_gb(tb)
     except (records.MissingAttributeTypes, EndpointError, naming.NamingError, units.QuotaValueError) as exc:
         raise ProvisioningError(str(exc)) from exc
-    mapping: tuple[dict, ...] = ()
-    domain = records.resource_value(resource, attributes.LDAP_DOMAIN)
-    group = ldap_group_for(allocation, settings.ldap_group_source)
-    if domain and group:
-        mapping = ({"domain": domain, "groups": [group], "attributes": []},)
-    elif not domain:
-        logger.log(
-            logging.INFO,
-            "resource %s has no %s attribute: namespace %s is created without a user mapping",
-            resource.name,
-            attributes.LDAP_DOMAIN,
-            names.namespace,
-        )
     return Plan(
         allocation_pk=allocation.pk,
         resource_name=resource.name,
@@ -164,6 +151,23 @@ def make_plan(
         notification_gb=units.notification_gb(block, settings.quota_notification_percent),
         filesystem_enabled=filesystem,
         replication_group_name=records.resource_value(resource, attributes.REPLICATION_GROUP),
-        user_mapping=mapping,
+        user_mapping=_user_mapping(allocation, resource, settings, names.namespace),
         takeover_from=takeover,
     )
+
+
+def _user_mapping(allocation, resource, settings: conf.ECSSettings, namespace: str) -> tuple[dict, ...]:
+    """The namespace's LDAP group mapping, when the resource names a domain and the allocation a group."""
+    domain = records.resource_value(resource, attributes.LDAP_DOMAIN)
+    group = ldap_group_for(allocation, settings.ldap_group_source)
+    if domain and group:
+        return ({"domain": domain, "groups": [group], "attributes": []},)
+    if not domain:
+        logger.log(
+            logging.INFO,
+            "resource %s has no %s attribute: namespace %s is created without a user mapping",
+            resource.name,
+            attributes.LDAP_DOMAIN,
+            namespace,
+        )
+    return ()
