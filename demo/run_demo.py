@@ -351,8 +351,8 @@ def main() -> int:
         shutil.rmtree(RUN)
     RUN.mkdir()
     simulator, base_url = start_simulator()
-    print(f"• ECS simulator listening on {base_url} (CA in {CA.relative_to(ROOT)})")
-    try:
+    try:  # whatever fails below, the simulator is stopped (a leaked one keeps this process's pipe open)
+        print(f"• ECS simulator listening on {base_url} (CA in {CA.relative_to(ROOT)})")
         configure_django(base_url)
         from django.core.management import call_command
 
