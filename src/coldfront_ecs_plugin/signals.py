@@ -76,7 +76,8 @@ def on_allocation_activate(sender, allocation_pk: int | None = None, **kwargs) -
         else:
             provisioning.provision(allocation.pk)
     except Exception as exc:
-        logger.log(logging.ERROR, "ECS provisioning of allocation %s failed", allocation_pk, exc_info=True)
+        if not _explained(exc):  # an explained failure is logged once, with its reason, by the revert
+            logger.log(logging.ERROR, "ECS provisioning of allocation %s failed", allocation_pk, exc_info=True)
         notes.revert_activation(allocation.pk, _reason(exc))
 
 
@@ -208,7 +209,7 @@ def ecs_allocation_autocreate(sender, allocation_obj=None, resource=None, approv
     try:
         provisioning.provision(allocation_obj.pk, resource=resource, automation=automation)
     except Exception as exc:
-        logger.log(logging.ERROR, "ECS provisioning of allocation %s failed", allocation_obj.pk, exc_info=True)
+        _log_failure("provisioning", allocation_obj.pk, exc)
         raise ValueError(
             f"ECS provisioning failed for allocation {allocation_obj.pk} on {resource.name}: {_reason(exc)}"
         ) from exc
@@ -232,13 +233,26 @@ def ecs_allocation_autoupdate(sender, allocation_obj=None, new_quota_value=None,
     try:
         quota.change_quota(allocation_obj.pk, float(new_quota_value), resource=resource)
     except Exception as exc:
-        logger.log(logging.ERROR, "ECS quota change of allocation %s failed", allocation_obj.pk, exc_info=True)
+        _log_failure("quota change", allocation_obj.pk, exc)
         raise ValueError(f"ECS quota update failed for allocation {allocation_obj.pk}: {_reason(exc)}") from exc
     return RESULT
 
 
 def _reason(exc: Exception) -> str:
     return str(exc) or exc.__class__.__name__
+
+
+def _explained(exc: Exception) -> bool:
+    """A failure whose message says what went wrong and what to do: a traceback adds nothing for an admin."""
+    return isinstance(exc, (provisioning.ProvisioningError, quota.QuotaChangeError))
+
+
+def _log_failure(what: str, allocation_pk: int, exc: Exception) -> None:
+    """One line with the reason for an explained failure; the traceback for anything else (a bug)."""
+    if _explained(exc):
+        logger.log(logging.ERROR, "ECS %s of allocation %s failed: %s", what, allocation_pk, _reason(exc))
+    else:
+        logger.log(logging.ERROR, "ECS %s of allocation %s failed", what, allocation_pk, exc_info=True)
 
 
 # -- wiring --------------------------------------------------------------------------------------

@@ -254,6 +254,32 @@ def test_logs_carry_the_category_and_never_the_password(world, caplog):
     assert all("ChangeMe" not in (r.getMessage() + (r.exc_text or "")) for r in caplog.records)
 
 
+def test_an_explained_failure_logs_one_line_and_a_bug_its_traceback(world, caplog, monkeypatch):
+    """A refusal the admin can act on is one ERROR line with its reason; an unexpected error keeps its traceback."""
+    import logging
+
+    from coldfront_ecs_plugin.services import provisioning
+
+    caplog.set_level(logging.INFO, logger="coldfront_ecs_plugin")
+    refused = world.allocation("研究室")
+    world.approve(refused)
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert refused.status.name == "New" and len(errors) == 1
+    assert "Namespace attribute" in errors[0].getMessage() and errors[0].exc_info is None
+
+    caplog.clear()
+
+    def broken(*args, **kwargs):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(provisioning, "_provision", broken)
+    crashed = world.allocation("Crash Lab")
+    world.approve(crashed)
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert crashed.status.name == "New"
+    assert any(r.exc_info and r.exc_info[0] is KeyError for r in errors)
+
+
 def test_admin_note_author_is_the_approving_admin(world):
     allocation = world.allocation("Author Lab", resource=world.resource(replication_group=None))
     world.approve(allocation)
