@@ -63,7 +63,6 @@ class Simulator:
         self.host = host
         self.requests = 0
         self.by_endpoint: Counter[str] = Counter()
-        self.inflight = 0
         self.closing = False
         self.epoch = 0  # bumped by reset(): a call that was waiting (latency, slow) when it came changes nothing
         self._inflight_by_epoch: Counter[int] = Counter()
@@ -103,6 +102,11 @@ class Simulator:
             out["state_file"] = self.persister.report()
         return out
 
+    @property
+    def inflight(self) -> int:
+        """ECS calls being handled now, whichever reset they came before."""
+        return sum(self._inflight_by_epoch.values())
+
     def reset(self) -> None:
         self.epoch += 1
         self.state.reset()
@@ -139,7 +143,6 @@ class Simulator:
         with self.lock:
             if self.closing:
                 return _error(ApiError(503, 6000, "The simulator is shutting down", retryable=True))
-            self.inflight += 1
             epoch = self.epoch
             self._inflight_by_epoch[epoch] += 1  # calls from before a reset do not count against the cap
             busy = 0 < self.options.max_concurrent < self._inflight_by_epoch[epoch]
@@ -147,7 +150,6 @@ class Simulator:
             return self._handle(req, busy, epoch)
         finally:
             with self._idle:
-                self.inflight -= 1
                 self._inflight_by_epoch[epoch] -= 1
                 if not self._inflight_by_epoch[epoch]:
                     del self._inflight_by_epoch[epoch]
